@@ -1,0 +1,73 @@
+"""State HM Inspectorate of Probation's rating methodology as declarative rules, and apply it.
+
+The public API is small and stable::
+
+    from probation_rules import rate
+    result = rate("york-pdu-2024.json")
+    result.overall, result.score, result.to_dict()
+
+Methodologies are data (TOML files under ``probation_rules/methodologies``); ratings come
+from durable-rules rules compiled from them; every result carries a trace of the rules that fired.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from probation_rules.engine import evaluate
+from probation_rules.errors import (
+    EngineError,
+    InputFileError,
+    InspectionError,
+    MethodologyError,
+    Problem,
+    ProbationRulesError,
+    RuleConflictError,
+    UnknownMethodologyError,
+)
+from probation_rules.inspection import Inspection, load_inspection, validate_against
+from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
+from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
+from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
+
+__all__ = [
+    "DEFAULT_METHODOLOGY",
+    "RESULT_VERSION",
+    "TRACE_VERSION",
+    "EngineError",
+    "InputFileError",
+    "Inspection",
+    "InspectionError",
+    "Methodology",
+    "MethodologyError",
+    "Problem",
+    "ProbationRulesError",
+    "RatingResult",
+    "RuleConflictError",
+    "StandardResult",
+    "Trace",
+    "TraceEntry",
+    "UnknownMethodologyError",
+    "bundled_ids",
+    "load_inspection",
+    "load_methodology",
+    "rate",
+]
+
+__version__ = "0.1.0"
+
+
+def rate(
+    inspection: str | os.PathLike[str] | Mapping[str, Any] | Inspection,
+    methodology: str | os.PathLike[str] | Methodology | None = None,
+) -> RatingResult:
+    """Rate an inspection (a path, a parsed JSON mapping or an :class:`Inspection`).
+
+    The methodology is, in order: the one given here, the one the inspection names, the default.
+    """
+    loaded = load_inspection(inspection)
+    chosen = load_methodology(methodology if methodology is not None else loaded.methodology or DEFAULT_METHODOLOGY)
+    validate_against(loaded, chosen)
+    return evaluate(loaded, chosen)

@@ -1,0 +1,175 @@
+"""Compile a methodology into durable-rules conditions, one per rule outcome.
+
+Each compiled rule is a single pattern on one fact (multi-pattern joins crash durable-rules'
+C core), so aggregates are stated as array tests on one fact: "the lowest key question is in the
+Good band" is "every key question is at least 65 and some key question is below 80". Each rule
+name maps to a :class:`Decision`, the outcome the rule stands for; the evaluator applies the
+decisions of the rules that fired and never decides a rating itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from probation_rules.engine.durable_host import KIND, RuleEngine
+from probation_rules.methodology.schema import BandTable, Guidance, Methodology
+from probation_rules.percent import micro
+
+__all__ = ["CompiledMethodology", "Decision", "FactKind", "compiled"]
+
+FactKind = Literal["kq", "case", "judged", "guidance", "guided", "points", "overall"]
+Take = Literal["judged", "indicated", "cap"]
+
+
+@attrs.frozen
+class Decision:
+    """What a compiled rule decides when it fires."""
+
+    kind: FactKind
+    rule: str
+    rating: int | None = None
+    via: str | None = None
+    points: int | None = None
+    take: Take | None = None
+    departure: bool = False
+    capped: bool = False
+    informational: bool = False
+
+
+@attrs.frozen
+class CompiledMethodology:
+    methodology: Methodology
+    conditions: Mapping[str, Mapping[str, Any]]
+    decisions: Mapping[str, Decision]
+    engine: RuleEngine
+
+
+def _all(*conditions: Mapping[str, Any]) -> dict[str, Any]:
+    return {"$and": list(conditions)}
+
+
+def _is(kind: FactKind) -> dict[str, Any]:
+    return {KIND: kind}
+
+
+def _cmp(op: str, field: str, value: int) -> dict[str, Any]:
+    return {op: {field: value}}
+
+
+def _items(quantifier: str, op: str, field: str, value: int) -> dict[str, Any]:
+    return {quantifier: {field: {op: {"$i": value}}}}
+
+
+class _Builder:
+    def __init__(self, methodology: Methodology):
+        self.m = methodology
+        self.conditions: dict[str, Mapping[str, Any]] = {}
+        self.decisions: dict[str, Decision] = {}
+
+    def add(self, name: str, condition: Mapping[str, Any], decision: Decision) -> None:
+        name = f"{len(self.conditions):03d} {name}"
+        self.conditions[name] = condition
+        self.decisions[name] = decision
+
+    def build(self) -> None:
+        m = self.m
+        self.bands(m.key_question_bands, "kq", "p", scale=micro)
+        self.lowest_drives()
+        self.add(m.judged_rating.id, _is("judged"), Decision("judged", m.judged_rating.id, take="judged"))
+        for guidance in m.guidance:
+            self.guidance_rows(guidance)
+            self.guided(guidance)
+        for row in m.points.rows:
+            self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}), Decision("points", row.id, points=row.points))
+        self.bands(m.overall_bands, "overall", "score", scale=int)
+
+    def bands(self, table: BandTable, kind: FactKind, field: str, scale: Any) -> None:
+        ordered = table.ordered()
+        for i, band in enumerate(ordered):
+            parts = [_is(kind), _cmp("$gte", field, scale(band.at_least))]
+            if i + 1 < len(ordered):
+                parts.append(_cmp("$lt", field, scale(ordered[i + 1].at_least)))
+            self.add(band.id, _all(*parts), Decision(kind, band.id, rating=self.m.rank(band.rating)))
+
+    def lowest_drives(self) -> None:
+        m = self.m
+        ordered = m.key_question_bands.ordered()
+        for i, band in enumerate(ordered):
+            parts = [_is("case"), _items("$iall", "$gte", "p", micro(band.at_least))]
+            if i + 1 < len(ordered):
+                parts.append(_items("$iany", "$lt", "p", micro(ordered[i + 1].at_least)))
+            decision = Decision("case", m.case_rating.id, rating=m.rank(band.rating), via=band.id)
+            self.add(f"{m.case_rating.id} {band.id}", _all(*parts), decision)
+
+    def guidance_rows(self, g: Guidance) -> None:
+        m = self.m
+        mine = {"table": g.id}
+        self.add(f"{g.id} consulted", _all(_is("guidance"), mine), Decision("guidance", g.id, informational=True))
+        tests = {
+            "all_at_most": ("$iall", "$lte"),
+            "all_at_least": ("$iall", "$gte"),
+            "any_at_most": ("$iany", "$lte"),
+            "any_at_least": ("$iany", "$gte"),
+        }
+        for row in g.rows:
+            parts = [_is("guidance"), mine]
+            for name, rating in row.conditions().items():
+                quantifier, op = tests[name]
+                parts.append(_items(quantifier, op, "ranks", m.rank(rating)))
+            self.add(row.id, _all(*parts), Decision("guidance", row.id, rating=m.rank(row.indicates)))
+
+    def guided(self, g: Guidance) -> None:
+        """The base rule (the guidance applies) and its labelled exception (the override)."""
+        target = [_is("guided"), {"table": g.id}]
+        indicated = {"$ex": {"indicated": 1}}
+        self.add(f"{g.id} no-indication", _all(*target, {"$nex": {"indicated": 1}}), Decision("guided", g.id, take="judged"))
+        raised = _cmp("$gte", "lift", 1)
+        if g.mode == "ceiling":
+            self.add(f"{g.id} within", _all(*target, indicated, _cmp("$lte", "lift", 0)), Decision("guided", g.id, take="judged"))
+            base_when: list[Mapping[str, Any]] = [raised]
+        else:
+            base_when = []
+        o = g.override
+        if o is None:
+            self.add(f"{g.id} applies", _all(*target, indicated, *base_when), Decision("guided", g.id, take="indicated"))
+            return
+        no_exception = {"$or": [_cmp("$lte", "lift", 0), _cmp("$lt", "strengths", o.min_strengths)]}
+        if g.mode == "ceiling":
+            no_exception = _cmp("$lt", "strengths", o.min_strengths)
+        self.add(f"{g.id} applies", _all(*target, indicated, *base_when, no_exception), Decision("guided", g.id, take="indicated"))
+        strengths = _cmp("$gte", "strengths", o.min_strengths)
+        self.add(
+            o.id,
+            _all(*target, indicated, strengths, raised, _cmp("$lte", "lift", o.max_bands_up)),
+            Decision("guided", o.id, take="judged", departure=True),
+        )
+        self.add(
+            f"{o.id} capped",
+            _all(*target, indicated, strengths, _cmp("$gt", "lift", o.max_bands_up)),
+            Decision("guided", o.id, take="cap", departure=True, capped=True),
+        )
+
+
+_cache: dict[str, CompiledMethodology] = {}
+_cache_lock = threading.Lock()
+
+
+def compiled(methodology: Methodology) -> CompiledMethodology:
+    """The compiled form of a methodology, shared by every methodology with the same rules."""
+    builder = _Builder(methodology)
+    builder.build()
+    digest = hashlib.sha256(json.dumps([builder.conditions, [attrs.asdict(d) for d in builder.decisions.values()]], sort_keys=True).encode()).hexdigest()
+    key = f"{methodology.sha256}:{digest}"
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is None:
+            engine = RuleEngine(f"probation_rules.{methodology.id}.{digest[:16]}.{len(_cache)}", builder.conditions)
+            found = CompiledMethodology(methodology, builder.conditions, builder.decisions, engine)
+            _cache[key] = found
+        return found

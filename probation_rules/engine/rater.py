@@ -1,0 +1,293 @@
+"""Rate one inspection: assert its facts stage by stage and read off the rules that fired.
+
+The stages follow the methodology's dependencies: key questions and standards; the guidance
+tables, which read those ratings; the guided standards (base rule or its exception); points;
+the overall band of the score. Each stage is one batch of facts in the inspection's own
+durable-rules session. This module turns firings into results and trace entries; what each
+rule decides is fixed by the compiler's :class:`~probation_rules.engine.compiler.Decision`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
+from probation_rules.engine.durable_host import Firing, Session, UnmatchedFacts
+from probation_rules.errors import Problem, RuleConflictError
+from probation_rules.inspection import Counts, Inspection, JudgedEvidence, observed_key_questions
+from probation_rules.margins import next_band_for_lowest, next_band_for_percent, next_band_for_score
+from probation_rules.methodology.schema import Methodology, Standard
+from probation_rules.percent import as_fraction, banded, micro
+from probation_rules.result import Departure, InspectionRef, KeyQuestionResult, MethodologyRef, RatingResult, StandardResult
+from probation_rules.trace import Trace, TraceEntry
+
+__all__ = ["evaluate"]
+
+_TABLE_OF_KIND = {
+    "kq": "key_question_bands",
+    "case": "key_question_bands",
+    "points": "points.rows",
+    "overall": "overall_bands",
+}
+
+Fact = dict[str, Any]
+
+
+def evaluate(inspection: Inspection, methodology: Methodology) -> RatingResult:
+    """Rate an inspection already validated against ``methodology``."""
+    program = compiled(methodology)
+    with program.engine.session() as session:
+        return _Evaluation(program, inspection, session).run()
+
+
+class _Evaluation:
+    def __init__(self, program: CompiledMethodology, inspection: Inspection, session: Session):
+        self.program = program
+        self.m = program.methodology
+        self.inspection = inspection
+        self.session = session
+        self.rules = {rule.id: rule for rule in self.m.rules()}
+        self.entries: list[TraceEntry] = []
+        self.rank: dict[str, int] = {}
+        self.step_of: dict[str, int] = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        self.targets = {g.target: g for g in self.m.guidance}
+
+    def run(self) -> RatingResult:
+        m = self.m
+        self.evidence_stage()
+        if m.guidance:
+            indications = self.guidance_stage()
+            self.guided_stage(indications)
+        score, score_step = self.points_stage()
+        overall_rating, overall_rule = self.overall_stage(score, score_step)
+        standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
+        return RatingResult(
+            inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
+            methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source),
+            standards=standards,
+            score=score,
+            max_score=m.max_score,
+            overall=overall_rating,
+            overall_rule=overall_rule,
+            trace=Trace(tuple(self.entries)),
+            overall_next_band=next_band_for_score(m.overall_bands, score),
+        )
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[Firing, Decision]]]:
+        """Assert facts; return each fact's deciding firings, refusing gaps and conflicts."""
+        try:
+            firings = self.session.assert_facts(facts)
+        except UnmatchedFacts as exc:
+            raise RuleConflictError([self._gap(fact) for fact in exc.facts], file=self.m.source) from None
+        by_key: dict[str, list[tuple[Firing, Decision]]] = defaultdict(list)
+        for firing in firings:
+            by_key[firing.fact["key"]].append((firing, self.program.decisions[firing.rule]))
+        for fact in facts:
+            deciding = [(f, d) for f, d in by_key[fact["key"]] if not d.informational]
+            outcomes = {(d.rating, d.points, d.take) for _, d in deciding}
+            if len(outcomes) > 1:
+                rules = ", ".join(sorted({d.rule for _, d in deciding}))
+                raise RuleConflictError(Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules} give different outcomes for the same input", _public(fact)), file=self.m.source)
+            if not deciding and fact["kind"] != "guidance":
+                raise RuleConflictError([self._gap(fact)], file=self.m.source)
+        return by_key
+
+    def _gap(self, fact: Mapping[str, Any]) -> Problem:
+        table = _TABLE_OF_KIND.get(str(fact.get("kind")), "guidance")
+        return Problem(table, "no rule covers this input (a gap in the table)", _public(fact))
+
+    def record(self, firing: Firing | None, rule: str, subject: str, inputs: Mapping[str, Any], outcome: Mapping[str, Any], because: Sequence[int] = ()) -> int:
+        step = len(self.entries) + 1
+        info = self.rules[rule]
+        self.entries.append(
+            TraceEntry(step, rule, subject, dict(inputs), dict(outcome), tuple(because), info.citation, info.evidence, firing.rule if firing else "")
+        )
+        return step
+
+    def label(self, rank: int) -> str:
+        return self.m.scale.ratings[rank]
+
+    def base_result(self, standard: Standard, rank: int, rule: str, step: int, **extra: Any) -> None:
+        self.rank[standard.id] = rank
+        self.step_of[standard.id] = step
+        self.results[standard.id] = {
+            "id": standard.id,
+            "name": standard.name,
+            "domain": standard.domain,
+            "kind": standard.kind,
+            "rating": self.label(rank),
+            "rule": rule,
+            "scored": standard.scored,
+            **extra,
+        }
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def evidence_stage(self) -> None:
+        m = self.m
+        rounding = m.key_question_score.rounding
+        facts: list[Fact] = []
+        observed: dict[str, dict[str, tuple[Fraction, Fraction, Counts | None]]] = {}
+        for s in m.standards:
+            if s.kind == "case":
+                values = observed_key_questions(self.inspection, s.id)
+                observed[s.id] = {}
+                for q in s.key_questions:
+                    value = values[q.id]
+                    counts = value if isinstance(value, Counts) else None
+                    exact = counts.ratio if counts is not None else as_fraction(value)
+                    observed[s.id][q.id] = (exact, banded(exact, rounding), counts)
+                    facts.append({"kind": "kq", "key": f"kq {s.id} {q.id}", "standard": s.id, "kq": q.id, "p": micro(observed[s.id][q.id][1])})
+                facts.append({"kind": "case", "key": f"case {s.id}", "standard": s.id, "p": [micro(v[1]) for v in observed[s.id].values()]})
+            elif s.id not in self.targets:
+                judgement = self._judged(s)
+                facts.append({"kind": "judged", "key": f"judged {s.id}", "standard": s.id, "rating": m.rank(judgement.judgement)})
+        fired = self.fire(facts)
+        for s in m.standards:
+            if s.kind == "case":
+                self._case_standard(s, observed[s.id], fired, rounding)
+            elif s.id not in self.targets:
+                firing, decision = fired[f"judged {s.id}"][0]
+                judgement = self._judged(s).judgement
+                step = self.record(firing, decision.rule, s.id, {"judgement": judgement}, {"rating": judgement})
+                self.base_result(s, m.rank(judgement), decision.rule, step, judgement=judgement)
+
+    def _judged(self, s: Standard) -> JudgedEvidence:
+        evidence = self.inspection.standards[s.id]
+        assert isinstance(evidence, JudgedEvidence)  # validate_against guarantees it
+        return evidence
+
+    def _case_standard(self, s: Standard, observed: Mapping[str, tuple[Fraction, Fraction, Counts | None]], fired: Mapping[str, list[tuple[Firing, Decision]]], rounding: Any) -> None:
+        m = self.m
+        kq_results: dict[str, KeyQuestionResult] = {}
+        kq_steps = []
+        for q in s.key_questions:
+            exact, scored, counts = observed[q.id]
+            firing, decision = fired[f"kq {s.id} {q.id}"][0]
+            assert decision.rating is not None
+            band = self.label(decision.rating)
+            inputs: dict[str, Any] = {"percent": float(exact), "banded_percent": float(scored), "rounding": rounding}
+            if counts is not None:
+                inputs.update(yes=counts.yes, relevant=counts.relevant)
+            nxt = next_band_for_percent(m.key_question_bands, scored, counts, rounding)
+            outcome: dict[str, Any] = {"band": band}
+            if nxt is not None:
+                outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by, "more_yes": nxt.more_yes}
+            kq_steps.append(self.record(firing, decision.rule, f"{s.id}/{q.id}", inputs, outcome))
+            kq_results[q.id] = KeyQuestionResult(
+                q.id, q.label, float(exact), float(scored), band, decision.rule,
+                counts.yes if counts else None, counts.relevant if counts else None, nxt,
+            )
+        firing, decision = fired[f"case {s.id}"][0]
+        assert decision.rating is not None
+        lowest = min(v[1] for v in observed.values())
+        driver = next(q.id for q in s.key_questions if observed[q.id][1] == lowest)
+        rating = self.label(decision.rating)
+        step = self.record(
+            firing, decision.rule, s.id,
+            {q.id: float(observed[q.id][1]) for q in s.key_questions},
+            {"rating": rating, "driver": driver, "band": decision.via},
+            kq_steps,
+        )
+        nxt = next_band_for_lowest(m.key_question_bands, [(v[1], v[2]) for v in observed.values()], rounding)
+        self.base_result(s, decision.rating, decision.rule, step, driver=driver, key_questions=kq_results, next_band=nxt)
+
+    def guidance_stage(self) -> dict[str, tuple[int | None, int]]:
+        m = self.m
+        facts = []
+        for g in m.guidance:
+            informing = m.informing_standards(g)
+            facts.append({"kind": "guidance", "key": f"guidance {g.id}", "table": g.id, "ranks": [self.rank[s.id] for s in informing]})
+        fired = self.fire(facts)
+        indications: dict[str, tuple[int | None, int]] = {}
+        for g in m.guidance:
+            informing = m.informing_standards(g)
+            inputs = {s.id: self.label(self.rank[s.id]) for s in informing}
+            because = [self.step_of[s.id] for s in informing]
+            firings = fired[f"guidance {g.id}"]
+            rows = [(f, d) for f, d in firings if not d.informational]
+            if rows:
+                steps = [self.record(f, d.rule, g.target, inputs, {"indicates": self.label(d.rating or 0)}, because) for f, d in rows]
+                indications[g.id] = (rows[0][1].rating, steps[-1])
+            else:
+                f, d = firings[0]
+                indications[g.id] = (None, self.record(f, d.rule, g.target, inputs, {"indicates": None}, because))
+        return indications
+
+    def guided_stage(self, indications: Mapping[str, tuple[int | None, int]]) -> None:
+        m = self.m
+        facts = []
+        for g in m.guidance:
+            judged = self._judged(m.standard(g.target))
+            fact: Fact = {"kind": "guided", "key": f"guided {g.id}", "table": g.id, "judged": m.rank(judged.judgement), "strengths": len(judged.strengths)}
+            indicated = indications[g.id][0]
+            if indicated is not None:
+                fact.update(indicated=indicated, lift=fact["judged"] - indicated)
+            facts.append(fact)
+        fired = self.fire(facts)
+        for g, fact in zip(m.guidance, facts, strict=True):
+            standard = m.standard(g.target)
+            judged = self._judged(standard)
+            firing, decision = fired[fact["key"]][0]
+            indicated = indications[g.id][0]
+            rank = self._apply(decision, fact["judged"], indicated, g.override.max_bands_up if g.override else 0)
+            departure = None
+            if decision.departure:
+                departure = Departure(decision.rule, self.label(indicated or 0), judged.judgement, self.label(rank), judged.strengths, decision.capped)
+            inputs = {"judgement": judged.judgement, "strengths": len(judged.strengths), "indicated": None if indicated is None else self.label(indicated)}
+            outcome: dict[str, Any] = {"rating": self.label(rank)}
+            if departure is not None:
+                outcome.update(departure=True, capped=decision.capped)
+            step = self.record(firing, decision.rule, standard.id, inputs, outcome, [indications[g.id][1]])
+            self.base_result(
+                standard, rank, decision.rule, step,
+                judgement=judged.judgement,
+                indicated=None if indicated is None else self.label(indicated),
+                guidance_rule=self.entries[indications[g.id][1] - 1].rule,
+                departure=departure,
+            )
+
+    def _apply(self, decision: Decision, judged: int, indicated: int | None, limit: int) -> int:
+        """The rating a guided-stage decision takes: the judgement, the indication, or the cap."""
+        if decision.take == "judged" or indicated is None:
+            return judged
+        if decision.take == "indicated":
+            return indicated
+        return min(indicated + limit, len(self.m.scale.ratings) - 1)
+
+    def points_stage(self) -> tuple[int, int]:
+        m = self.m
+        scored = [s for s in m.standards if s.scored]
+        fired = self.fire([{"kind": "points", "key": f"points {s.id}", "standard": s.id, "rating": self.rank[s.id]} for s in scored])
+        steps = []
+        for s in scored:
+            firing, decision = fired[f"points {s.id}"][0]
+            assert decision.points is not None
+            self.results[s.id]["points"] = decision.points
+            steps.append(self.record(firing, decision.rule, s.id, {"rating": self.label(self.rank[s.id])}, {"points": decision.points}, [self.step_of[s.id]]))
+        points = {s.id: self.results[s.id]["points"] for s in scored}
+        score = sum(points.values())
+        step = self.record(None, m.score.id, "score", points, {"score": score, "max_score": m.max_score}, steps)
+        return score, step
+
+    def overall_stage(self, score: int, score_step: int) -> tuple[str, str]:
+        fired = self.fire([{"kind": "overall", "key": "overall", "score": score}])
+        firing, decision = fired["overall"][0]
+        assert decision.rating is not None
+        rating = self.label(decision.rating)
+        nxt = next_band_for_score(self.m.overall_bands, score)
+        outcome: dict[str, Any] = {"rating": rating}
+        if nxt is not None:
+            outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by}
+        self.record(firing, decision.rule, "overall", {"score": score, "max_score": self.m.max_score}, outcome, [score_step])
+        return rating, decision.rule
+
+
+def _public(fact: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fact.items() if k not in ("sid", "id", "key")}

@@ -1,0 +1,129 @@
+"""The library's errors.
+
+Callers catch :class:`ProbationRulesError` for anything this library raises on purpose; each
+subclass is also a standard-library exception type, so generic handlers (``except ValueError``,
+``except OSError``) keep working. Every error carries the problems it found as structured
+:class:`Problem` values, because a tool that imports the library needs the path and the value,
+not a sentence to parse.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "EngineError",
+    "InputFileError",
+    "InspectionError",
+    "MethodologyError",
+    "Problem",
+    "ProbationRulesError",
+    "RuleConflictError",
+    "UnknownMethodologyError",
+    "did_you_mean",
+]
+
+_MISSING = object()
+
+
+def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
+    """The closest known name to a misspelt one, or None when nothing is close."""
+    if not isinstance(value, str):
+        return None
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input: where it is, what was found and what was expected."""
+
+    path: str
+    expected: str
+    value: Any = attrs.field(default=_MISSING, repr=False)
+    suggestion: str | None = None
+    file: str | None = None
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not _MISSING
+
+    def with_file(self, file: str | None) -> Problem:
+        return self if file is None or self.file else attrs.evolve(self, file=file)
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.path) if part)
+        text = f"{where}: {self.expected}" if where else self.expected
+        if self.has_value:
+            text += f" (got {_show(self.value)})"
+        if self.suggestion:
+            text += f"; did you mean {self.suggestion!r}?"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file, "path": self.path, "expected": self.expected}
+        if self.has_value:
+            out["value"] = _show(self.value)
+        out["suggestion"] = self.suggestion
+        return out
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class ProbationRulesError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(path="", expected=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(p.with_file(file) for p in problems)
+        self.file = file
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """All problems on one line, as the command line prints them."""
+        if not self.problems:
+            return type(self).__name__
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        files = {p.file for p in self.problems}
+        if len(files) == 1 and None not in files:
+            texts = [str(attrs.evolve(p, file=None)) for p in self.problems]
+            return f"{files.pop()}: {len(texts)} problems: " + "; ".join(texts)
+        return f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
+
+
+class InspectionError(ProbationRulesError, ValueError):
+    """An inspection document does not fit the methodology or the input format."""
+
+
+class MethodologyError(ProbationRulesError, ValueError):
+    """A methodology file is malformed or inconsistent."""
+
+
+class UnknownMethodologyError(MethodologyError, LookupError):
+    """No bundled methodology has the requested id, and no file has that path."""
+
+
+class InputFileError(ProbationRulesError, OSError):
+    """A file could not be read, or is not valid JSON or TOML."""
+
+
+class EngineError(ProbationRulesError, RuntimeError):
+    """durable-rules failed in a way it would otherwise have kept quiet about."""
+
+
+class RuleConflictError(EngineError):
+    """No rule, or more than one rule with different outcomes, decided a value.
+
+    A consistent methodology never raises this; ``check`` finds the gap or overlap statically.
+    """

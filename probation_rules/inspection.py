@@ -1,0 +1,251 @@
+"""Inspection documents: what inspectors found, before any rule is applied.
+
+An inspection gives, per standard, either the inspectors' judgement (with any strengths they
+recorded) or key-question results: a percentage, ``{"yes": k, "relevant": n}`` counts, or
+case-by-case answers from which the counts follow. Reading checks the document's shape;
+:func:`validate_against` then checks it against a methodology and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from probation_rules._convert import ValueProblem, converter, render_path, structure
+from probation_rules.errors import InputFileError, InspectionError, Problem, did_you_mean
+from probation_rules.methodology.schema import Methodology
+
+__all__ = [
+    "Answer",
+    "Case",
+    "CaseEvidence",
+    "Counts",
+    "Inspection",
+    "JudgedEvidence",
+    "KeyQuestionValue",
+    "load_inspection",
+    "observed_key_questions",
+    "validate_against",
+]
+
+Answer = Literal["yes", "no", "n/a"]
+
+
+@attrs.frozen
+class Counts:
+    """How many relevant cases were answered yes for one key question."""
+
+    yes: int
+    relevant: int
+
+    @property
+    def ratio(self) -> Fraction:
+        return Fraction(100 * self.yes, self.relevant)
+
+
+KeyQuestionValue = float | Counts
+
+
+@attrs.frozen
+class JudgedEvidence:
+    judgement: str
+    strengths: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class CaseEvidence:
+    key_questions: Mapping[str, KeyQuestionValue]
+
+
+@attrs.frozen
+class Case:
+    id: str
+    answers: Mapping[str, Mapping[str, Answer]]
+
+
+@attrs.frozen
+class Inspection:
+    id: str
+    unit: str
+    standards: Mapping[str, JudgedEvidence | CaseEvidence] = attrs.field(factory=dict)
+    region: str | None = None
+    fieldwork_start: datetime.date | None = None
+    published: str | None = None
+    methodology: str | None = None
+    cases: tuple[Case, ...] = ()
+    source: str | None = attrs.field(default=None, eq=False)
+
+
+def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
+    if isinstance(value, Mapping):
+        return converter.structure(value, Counts)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueProblem('must be a percentage or {"yes": k, "relevant": n}', value)
+    return converter.structure(value, float)
+
+
+def _structure_evidence(value: Any, _: Any) -> JudgedEvidence | CaseEvidence:
+    if not isinstance(value, Mapping):
+        raise ValueProblem('must be an object with "judgement" or "key_questions"', value)
+    if "judgement" in value:
+        return converter.structure(value, JudgedEvidence)
+    if "key_questions" in value:
+        return converter.structure(value, CaseEvidence)
+    keys = [k for k in value if isinstance(k, str)]
+    hint = next((s for k in keys if (s := did_you_mean(k, ["judgement", "key_questions"]))), None)
+    raise ValueProblem('must have "judgement" (a judged standard) or "key_questions" (a case-based one)', dict(value), hint)
+
+
+converter.register_structure_hook(KeyQuestionValue, _structure_kq_value)
+converter.register_structure_hook(JudgedEvidence | CaseEvidence, _structure_evidence)
+
+
+def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection) -> Inspection:
+    """An inspection from a JSON file path or an already-parsed mapping."""
+    if isinstance(source, Inspection):
+        return source
+    if isinstance(source, Mapping):
+        return inspection_from_dict(source)
+    path = Path(os.fspath(source))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputFileError(Problem("", "no such file"), file=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(Problem("", f"cannot be read as UTF-8 text: {exc}"), file=str(path)) from exc
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=str(path)) from exc
+    except ValueError as exc:
+        raise InputFileError(Problem("", f"is not valid JSON: {exc}"), file=str(path)) from exc
+    return inspection_from_dict(data, file=str(path))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def inspection_from_dict(data: Any, *, file: str | None = None) -> Inspection:
+    if not isinstance(data, Mapping):
+        raise InspectionError(Problem("", "must be a JSON object (an inspection document)", _type_name(data)), file=file)
+    if "source" in data:
+        raise InspectionError(Problem("source", "is set by the loader and cannot be written in the document"), file=file)
+    inspection, problems = structure(data, Inspection, file=file)
+    if problems or inspection is None:
+        raise InspectionError(problems, file=file)
+    problems = list(_shape_problems(inspection))
+    if problems:
+        raise InspectionError(problems, file=file)
+    return attrs.evolve(inspection, source=file)
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _shape_problems(inspection: Inspection) -> Iterator[Problem]:
+    for std_id, evidence in inspection.standards.items():
+        if isinstance(evidence, CaseEvidence):
+            for kq_id, value in evidence.key_questions.items():
+                where = render_path(("standards", std_id, "key_questions", kq_id))
+                if isinstance(value, Counts):
+                    if value.relevant <= 0:
+                        yield Problem(f"{where}.relevant", "must be at least 1 (a key question needs relevant cases)", value.relevant)
+                    if value.yes < 0:
+                        yield Problem(f"{where}.yes", "must not be negative", value.yes)
+                    elif value.yes > value.relevant:
+                        yield Problem(f"{where}.yes", f"must not exceed relevant ({value.relevant})", value.yes)
+                elif not 0 <= value <= 100:
+                    yield Problem(where, "must be a percentage between 0 and 100", value)
+
+
+def validate_against(inspection: Inspection, methodology: Methodology) -> None:
+    """Raise :class:`InspectionError` listing every way the inspection does not fit the methodology."""
+    problems = list(_fit_problems(inspection, methodology))
+    if problems:
+        raise InspectionError(problems, file=inspection.source)
+
+
+def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
+    known = [s.id for s in m.standards]
+    from_cases = _case_counts(inspection)
+    for std_id, evidence in inspection.standards.items():
+        where = render_path(("standards", std_id))
+        if std_id not in known:
+            yield Problem(where, f"is not a standard of {m.id} ({', '.join(known)})", std_id, did_you_mean(std_id, known))
+            continue
+        standard = m.standard(std_id)
+        if isinstance(evidence, JudgedEvidence):
+            if standard.kind != "judged":
+                yield Problem(where, f"is a case-based standard: give key_questions (or cases), not a judgement")
+            elif evidence.judgement not in m.scale.ratings:
+                ratings = m.scale.ratings
+                yield Problem(f"{where}.judgement", f"must be a rating ({', '.join(ratings)})", evidence.judgement, did_you_mean(evidence.judgement, ratings))
+        else:
+            if standard.kind != "case":
+                yield Problem(where, "is a judged standard: give a judgement, not key_questions")
+                continue
+            if std_id in from_cases:
+                yield Problem(where, "has key_questions and also answers in cases: give one or the other")
+            yield from _key_question_problems(f"{where}.key_questions", standard.key_questions, evidence.key_questions)
+    for i, case in enumerate(inspection.cases):
+        for std_id, answers in case.answers.items():
+            where = render_path(("cases", i, "answers", std_id))
+            if std_id not in known:
+                yield Problem(where, f"is not a standard of {m.id}", std_id, did_you_mean(std_id, known))
+            elif m.standard(std_id).kind != "case":
+                yield Problem(where, "is a judged standard: cases answer key questions of case-based standards only")
+            else:
+                kq_ids = [q.id for q in m.standard(std_id).key_questions]
+                for kq_id in answers:
+                    if kq_id not in kq_ids:
+                        yield Problem(f"{where}.{kq_id}", f"is not a key question of {std_id} ({', '.join(kq_ids)})", kq_id, did_you_mean(kq_id, kq_ids))
+    for std_id, counts in from_cases.items():
+        if std_id in known and m.standard(std_id).kind == "case" and std_id not in inspection.standards:
+            kqs = m.standard(std_id).key_questions
+            for q in kqs:
+                if q.id in counts and counts[q.id].relevant == 0:
+                    yield Problem(render_path(("cases", "*", "answers", std_id, q.id)), "has no relevant cases (every answer is n/a)")
+            yield from _key_question_problems(render_path(("cases", "*", "answers", std_id)), kqs, {k: v for k, v in counts.items() if v.relevant})
+    for standard in m.standards:
+        if standard.id not in inspection.standards and standard.id not in from_cases:
+            need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
+            yield Problem(render_path(("standards", standard.id)), f"is missing: {standard.name} needs {need}")
+
+
+def _key_question_problems(where: str, expected: Any, given: Mapping[str, Any]) -> Iterator[Problem]:
+    ids = [q.id for q in expected]
+    for kq_id in given:
+        if kq_id not in ids:
+            yield Problem(f"{where}.{kq_id}", f"is not a key question here ({', '.join(ids)})", kq_id, did_you_mean(kq_id, ids))
+    for kq_id in ids:
+        if kq_id not in given:
+            yield Problem(f"{where}.{kq_id}", "is missing")
+
+
+def _case_counts(inspection: Inspection) -> dict[str, dict[str, Counts]]:
+    tally: dict[str, dict[str, list[int]]] = {}
+    for case in inspection.cases:
+        for std_id, answers in case.answers.items():
+            for kq_id, answer in answers.items():
+                yes_relevant = tally.setdefault(std_id, {}).setdefault(kq_id, [0, 0])
+                if answer != "n/a":
+                    yes_relevant[1] += 1
+                    yes_relevant[0] += answer == "yes"
+    return {s: {k: Counts(yes=v[0], relevant=v[1]) for k, v in kqs.items()} for s, kqs in tally.items()}
+
+
+def observed_key_questions(inspection: Inspection, standard_id: str) -> Mapping[str, KeyQuestionValue]:
+    """A case-based standard's key-question results, from the standard itself or from its cases."""
+    evidence = inspection.standards.get(standard_id)
+    if isinstance(evidence, CaseEvidence):
+        return evidence.key_questions
+    return _case_counts(inspection).get(standard_id, {})

@@ -1,0 +1,64 @@
+"""How far each value stands from the next band up: the 'why not' of a rating.
+
+These figures explain a rating the rules already gave; they never decide one. With case counts
+they say how many more relevant cases answered yes would have reached the next band, because
+at about 20 cases a percentage moves in steps of five points, not continuously.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from probation_rules.inspection import Counts
+from probation_rules.methodology.schema import Band, BandTable, Rounding
+from probation_rules.percent import as_fraction, banded
+from probation_rules.result import NextBand
+
+__all__ = ["more_yes_needed", "next_band_for_score", "next_band_for_percent", "next_band_for_lowest"]
+
+
+def _band_above(table: BandTable, value: Fraction) -> Band | None:
+    return next((b for b in table.ordered() if as_fraction(b.at_least) > value), None)
+
+
+def more_yes_needed(counts: Counts, threshold: Fraction, rounding: Rounding) -> int | None:
+    """Fewest extra yes answers, among the same relevant cases, that reach ``threshold``."""
+    for extra in range(0, counts.relevant - counts.yes + 1):
+        if banded(Counts(counts.yes + extra, counts.relevant).ratio, rounding) >= threshold:
+            return extra
+    return None
+
+
+def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding) -> NextBand | None:
+    band = _band_above(table, value)
+    if band is None:
+        return None
+    threshold = as_fraction(band.at_least)
+    more = more_yes_needed(counts, threshold, rounding) if counts is not None else None
+    return NextBand(band.rating, band.at_least, float(threshold - value), more)
+
+
+def next_band_for_lowest(
+    table: BandTable, values: Sequence[tuple[Fraction, Counts | None]], rounding: Rounding
+) -> NextBand | None:
+    """The band above the lowest value; every value below it has to rise."""
+    lowest = min(v for v, _ in values)
+    band = _band_above(table, lowest)
+    if band is None:
+        return None
+    threshold = as_fraction(band.at_least)
+    total: int | None = 0
+    for value, counts in values:
+        if value >= threshold:
+            continue
+        more = more_yes_needed(counts, threshold, rounding) if counts is not None else None
+        total = None if more is None or total is None else total + more
+    return NextBand(band.rating, band.at_least, float(threshold - lowest), total)
+
+
+def next_band_for_score(table: BandTable, score: int) -> NextBand | None:
+    band = _band_above(table, Fraction(score))
+    if band is None:
+        return None
+    return NextBand(band.rating, band.at_least, float(as_fraction(band.at_least) - score))

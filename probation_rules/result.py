@@ -1,0 +1,131 @@
+"""What rating an inspection gives: ratings, points, score, and the trace that explains them.
+
+The JSON form (:meth:`RatingResult.to_dict`) is a versioned contract for other tools:
+``result_version`` changes when a field changes meaning or disappears, never silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from probation_rules.trace import Trace
+
+__all__ = [
+    "RESULT_VERSION",
+    "Departure",
+    "InspectionRef",
+    "KeyQuestionResult",
+    "MethodologyRef",
+    "NextBand",
+    "RatingResult",
+    "StandardResult",
+]
+
+RESULT_VERSION = "1"
+
+
+@attrs.frozen
+class NextBand:
+    """How far a value stands from the band above it: why it did not get the better rating.
+
+    ``short_by`` is in the table's own unit (percentage points, or score points);
+    ``more_yes`` is how many more relevant cases answered yes would reach the band (None when
+    only percentages were given, or when no number of cases could reach it).
+    """
+
+    rating: str
+    at_least: float
+    short_by: float
+    more_yes: int | None = None
+
+
+@attrs.frozen
+class KeyQuestionResult:
+    id: str
+    label: str
+    percent: float
+    banded_percent: float
+    band: str
+    rule: str
+    yes: int | None = None
+    relevant: int | None = None
+    next_band: NextBand | None = None
+
+
+@attrs.frozen
+class Departure:
+    """Inspectors departed from the guidance: the labelled exception that applied."""
+
+    rule: str
+    indicated: str
+    judgement: str
+    rating: str
+    reasons: tuple[str, ...]
+    capped: bool
+
+
+@attrs.frozen
+class StandardResult:
+    id: str
+    name: str
+    domain: str
+    kind: str
+    rating: str
+    rule: str
+    points: int | None = None
+    scored: bool = True
+    driver: str | None = None
+    key_questions: Mapping[str, KeyQuestionResult] = attrs.field(factory=dict)
+    judgement: str | None = None
+    indicated: str | None = None
+    guidance_rule: str | None = None
+    departure: Departure | None = None
+    next_band: NextBand | None = None
+
+
+@attrs.frozen
+class MethodologyRef:
+    id: str
+    version: str
+    title: str
+    sha256: str
+    source: str | None = None
+
+
+@attrs.frozen
+class InspectionRef:
+    id: str
+    unit: str
+    region: str | None = None
+    fieldwork_start: datetime.date | None = None
+    source: str | None = None
+
+
+@attrs.frozen
+class RatingResult:
+    inspection: InspectionRef
+    methodology: MethodologyRef
+    standards: Mapping[str, StandardResult]
+    score: int
+    max_score: int
+    overall: str
+    overall_rule: str
+    trace: Trace
+    overall_next_band: NextBand | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: plain dicts, lists, strings and numbers only."""
+        body = attrs.asdict(self, recurse=True, filter=lambda a, _: a.name != "trace", value_serializer=_plain)
+        return {"result_version": RESULT_VERSION, **body, "trace": self.trace.to_dict()}
+
+
+def _plain(_: Any, __: Any, value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
