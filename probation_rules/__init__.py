@@ -22,8 +22,8 @@ from probation_rules.errors import (
     InputFileError,
     InspectionError,
     MethodologyError,
-    Problem,
     ProbationRulesError,
+    Problem,
     RuleConflictError,
     UnknownMethodologyError,
 )
@@ -42,8 +42,8 @@ __all__ = [
     "InspectionError",
     "Methodology",
     "MethodologyError",
-    "Problem",
     "ProbationRulesError",
+    "Problem",
     "RatingResult",
     "RuleConflictError",
     "StandardResult",
@@ -67,7 +67,13 @@ def rate(
 
     The methodology is, in order: the one given here, the one the inspection names, the default.
     """
-    loaded = load_inspection(inspection)
-    chosen = load_methodology(methodology if methodology is not None else loaded.methodology or DEFAULT_METHODOLOGY)
+    loaded = load_inspection(inspection, check_values=False)
+    if methodology is not None:
+        chosen = load_methodology(methodology)
+    else:
+        try:
+            chosen = load_methodology(loaded.methodology or DEFAULT_METHODOLOGY)
+        except UnknownMethodologyError as exc:
+            raise UnknownMethodologyError(exc.problems, file=loaded.source) from None
     validate_against(loaded, chosen)
     return evaluate(loaded, chosen)

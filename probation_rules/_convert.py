@@ -27,7 +27,10 @@ from cattrs.errors import (
 
 from probation_rules.errors import Problem, did_you_mean
 
-__all__ = ["ValueProblem", "converter", "render_path", "structure"]
+__all__ = ["LOADER_SET", "ValueProblem", "converter", "render_path", "structure"]
+
+LOADER_SET = "probation_rules.loader_set"
+"""Field metadata key: the loader fills this field; documents may not."""
 
 T = TypeVar("T")
 
@@ -135,7 +138,7 @@ def problems_from(exc: BaseException, path: tuple[str | int, ...]) -> Iterator[P
     """Flatten a cattrs exception tree into problems with full paths."""
     here = path + _note_path(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
-        known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+        known = [a.name for a in attrs.fields(exc.cl) if not a.metadata.get(LOADER_SET)] if attrs.has(exc.cl) else []
         for key in sorted(exc.extra_fields):
             yield Problem(
                 path=render_path((*here, key)),

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import attrs
 
-from probation_rules._convert import ValueProblem, converter, render_path, structure
+from probation_rules._convert import LOADER_SET, ValueProblem, converter, render_path, structure
 from probation_rules.errors import InputFileError, InspectionError, Problem, did_you_mean
 from probation_rules.methodology.schema import Methodology
 
@@ -80,7 +80,7 @@ class Inspection:
     published: str | None = None
     methodology: str | None = None
     cases: tuple[Case, ...] = ()
-    source: str | None = attrs.field(default=None, eq=False)
+    source: str | None = attrs.field(default=None, eq=False, metadata={LOADER_SET: True})
 
 
 def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
@@ -107,12 +107,16 @@ converter.register_structure_hook(KeyQuestionValue, _structure_kq_value)
 converter.register_structure_hook(JudgedEvidence | CaseEvidence, _structure_evidence)
 
 
-def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection) -> Inspection:
-    """An inspection from a JSON file path or an already-parsed mapping."""
+def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection, *, check_values: bool = True) -> Inspection:
+    """An inspection from a JSON file path or an already-parsed mapping.
+
+    ``check_values=False`` leaves range checks (percentages, counts) to :func:`validate_against`,
+    which then reports them together with the problems only a methodology can reveal.
+    """
     if isinstance(source, Inspection):
         return source
     if isinstance(source, Mapping):
-        return inspection_from_dict(source)
+        return inspection_from_dict(source, check_values=check_values)
     path = Path(os.fspath(source))
     try:
         text = path.read_text(encoding="utf-8")
@@ -126,14 +130,14 @@ def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspect
         raise InputFileError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=str(path)) from exc
     except ValueError as exc:
         raise InputFileError(Problem("", f"is not valid JSON: {exc}"), file=str(path)) from exc
-    return inspection_from_dict(data, file=str(path))
+    return inspection_from_dict(data, file=str(path), check_values=check_values)
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def inspection_from_dict(data: Any, *, file: str | None = None) -> Inspection:
+def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bool = True) -> Inspection:
     if not isinstance(data, Mapping):
         raise InspectionError(Problem("", "must be a JSON object (an inspection document)", _type_name(data)), file=file)
     if "source" in data:
@@ -141,7 +145,7 @@ def inspection_from_dict(data: Any, *, file: str | None = None) -> Inspection:
     inspection, problems = structure(data, Inspection, file=file)
     if problems or inspection is None:
         raise InspectionError(problems, file=file)
-    problems = list(_shape_problems(inspection))
+    problems = list(_shape_problems(inspection)) if check_values else []
     if problems:
         raise InspectionError(problems, file=file)
     return attrs.evolve(inspection, source=file)
@@ -175,6 +179,7 @@ def validate_against(inspection: Inspection, methodology: Methodology) -> None:
 
 
 def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
+    yield from _shape_problems(inspection)
     known = [s.id for s in m.standards]
     from_cases = _case_counts(inspection)
     for std_id, evidence in inspection.standards.items():
@@ -185,7 +190,7 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
         standard = m.standard(std_id)
         if isinstance(evidence, JudgedEvidence):
             if standard.kind != "judged":
-                yield Problem(where, f"is a case-based standard: give key_questions (or cases), not a judgement")
+                yield Problem(where, "is a case-based standard: give key_questions (or cases), not a judgement")
             elif evidence.judgement not in m.scale.ratings:
                 ratings = m.scale.ratings
                 yield Problem(f"{where}.judgement", f"must be a rating ({', '.join(ratings)})", evidence.judgement, did_you_mean(evidence.judgement, ratings))

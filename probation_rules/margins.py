@@ -15,7 +15,7 @@ from probation_rules.methodology.schema import Band, BandTable, Rounding
 from probation_rules.percent import as_fraction, banded
 from probation_rules.result import NextBand
 
-__all__ = ["more_yes_needed", "next_band_for_score", "next_band_for_percent", "next_band_for_lowest"]
+__all__ = ["more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
 
 
 def _band_above(table: BandTable, value: Fraction) -> Band | None:
@@ -39,9 +39,7 @@ def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | No
     return NextBand(band.rating, band.at_least, float(threshold - value), more)
 
 
-def next_band_for_lowest(
-    table: BandTable, values: Sequence[tuple[Fraction, Counts | None]], rounding: Rounding
-) -> NextBand | None:
+def next_band_for_lowest(table: BandTable, values: Sequence[tuple[Fraction, Counts | None]], rounding: Rounding) -> NextBand | None:
     """The band above the lowest value; every value below it has to rise."""
     lowest = min(v for v, _ in values)
     band = _band_above(table, lowest)

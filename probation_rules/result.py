@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from probation_rules.methodology.schema import Methodology
 from probation_rules.trace import Trace
 
 __all__ = [
@@ -116,10 +117,12 @@ class RatingResult:
     overall_rule: str
     trace: Trace
     overall_next_band: NextBand | None = None
+    rated_under: Methodology | None = attrs.field(default=None, eq=False, repr=False)
+    """The methodology object itself, for renderers; not part of the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: plain dicts, lists, strings and numbers only."""
-        body = attrs.asdict(self, recurse=True, filter=lambda a, _: a.name != "trace", value_serializer=_plain)
+        body = attrs.asdict(self, recurse=True, filter=lambda a, _: a.name not in ("trace", "rated_under"), value_serializer=_plain)
         return {"result_version": RESULT_VERSION, **body, "trace": self.trace.to_dict()}
 
 

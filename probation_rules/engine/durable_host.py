@@ -31,8 +31,8 @@ import attrs
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
+    import durable_rules_engine as _core
     from durable import engine as _durable
-    import durable_rules_engine as _core  # type: ignore[import-not-found]
 
 from probation_rules.errors import EngineError, Problem
 
@@ -168,7 +168,7 @@ class Session:
     def _unmatched(self, facts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Which facts matched nothing: tried one at a time in throwaway sessions (error path only)."""
         engine = self._engine
-        missing = []
+        missing: list[Mapping[str, Any]] = []
         for i, fact in enumerate(facts):
             sid = f"{self.sid}.probe{i}"
             engine._host.assert_facts(engine.name, [{KIND: _OPEN, "sid": sid, "id": f"{sid}.0"}])

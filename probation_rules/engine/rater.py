@@ -75,6 +75,7 @@ class _Evaluation:
             overall_rule=overall_rule,
             trace=Trace(tuple(self.entries)),
             overall_next_band=next_band_for_score(m.overall_bands, score),
+            rated_under=m,
         )
 
     # -- plumbing -------------------------------------------------------------------------
@@ -93,7 +94,10 @@ class _Evaluation:
             outcomes = {(d.rating, d.points, d.take) for _, d in deciding}
             if len(outcomes) > 1:
                 rules = ", ".join(sorted({d.rule for _, d in deciding}))
-                raise RuleConflictError(Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules} give different outcomes for the same input", _public(fact)), file=self.m.source)
+                raise RuleConflictError(
+                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules} give different outcomes for the same input", _public(fact)),
+                    file=self.m.source,
+                )
             if not deciding and fact["kind"] != "guidance":
                 raise RuleConflictError([self._gap(fact)], file=self.m.source)
         return by_key
@@ -141,13 +145,12 @@ class _Evaluation:
                 for q in s.key_questions:
                     value = values[q.id]
                     counts = value if isinstance(value, Counts) else None
-                    exact = counts.ratio if counts is not None else as_fraction(value)
+                    exact = value.ratio if isinstance(value, Counts) else as_fraction(value)
                     observed[s.id][q.id] = (exact, banded(exact, rounding), counts)
                     facts.append({"kind": "kq", "key": f"kq {s.id} {q.id}", "standard": s.id, "kq": q.id, "p": micro(observed[s.id][q.id][1])})
                 facts.append({"kind": "case", "key": f"case {s.id}", "standard": s.id, "p": [micro(v[1]) for v in observed[s.id].values()]})
             elif s.id not in self.targets:
-                judgement = self._judged(s)
-                facts.append({"kind": "judged", "key": f"judged {s.id}", "standard": s.id, "rating": m.rank(judgement.judgement)})
+                facts.append({"kind": "judged", "key": f"judged {s.id}", "standard": s.id, "rating": m.rank(self._judged(s).judgement)})
         fired = self.fire(facts)
         for s in m.standards:
             if s.kind == "case":
@@ -163,7 +166,9 @@ class _Evaluation:
         assert isinstance(evidence, JudgedEvidence)  # validate_against guarantees it
         return evidence
 
-    def _case_standard(self, s: Standard, observed: Mapping[str, tuple[Fraction, Fraction, Counts | None]], fired: Mapping[str, list[tuple[Firing, Decision]]], rounding: Any) -> None:
+    def _case_standard(
+        self, s: Standard, observed: Mapping[str, tuple[Fraction, Fraction, Counts | None]], fired: Mapping[str, list[tuple[Firing, Decision]]], rounding: Any
+    ) -> None:
         m = self.m
         kq_results: dict[str, KeyQuestionResult] = {}
         kq_steps = []
@@ -181,8 +186,15 @@ class _Evaluation:
                 outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by, "more_yes": nxt.more_yes}
             kq_steps.append(self.record(firing, decision.rule, f"{s.id}/{q.id}", inputs, outcome))
             kq_results[q.id] = KeyQuestionResult(
-                q.id, q.label, float(exact), float(scored), band, decision.rule,
-                counts.yes if counts else None, counts.relevant if counts else None, nxt,
+                q.id,
+                q.label,
+                float(exact),
+                float(scored),
+                band,
+                decision.rule,
+                counts.yes if counts else None,
+                counts.relevant if counts else None,
+                nxt,
             )
         firing, decision = fired[f"case {s.id}"][0]
         assert decision.rating is not None
@@ -190,7 +202,9 @@ class _Evaluation:
         driver = next(q.id for q in s.key_questions if observed[q.id][1] == lowest)
         rating = self.label(decision.rating)
         step = self.record(
-            firing, decision.rule, s.id,
+            firing,
+            decision.rule,
+            s.id,
             {q.id: float(observed[q.id][1]) for q in s.key_questions},
             {"rating": rating, "driver": driver, "band": decision.via},
             kq_steps,
@@ -246,7 +260,10 @@ class _Evaluation:
                 outcome.update(departure=True, capped=decision.capped)
             step = self.record(firing, decision.rule, standard.id, inputs, outcome, [indications[g.id][1]])
             self.base_result(
-                standard, rank, decision.rule, step,
+                standard,
+                rank,
+                decision.rule,
+                step,
                 judgement=judged.judgement,
                 indicated=None if indicated is None else self.label(indicated),
                 guidance_rule=self.entries[indications[g.id][1] - 1].rule,

@@ -129,11 +129,11 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
         if n > 1:
             yield Problem("id", f"rule ids must be unique ({n} rules share this id)", dup)
 
-    for i, row in enumerate(m.points.rows):
-        yield from rating(("points", "rows", i, "rating"), row.rating)
-        if row.points < 0:
-            yield Problem(render_path(("points", "rows", i, "points")), "must not be negative", row.points)
-    given = Counter(row.rating for row in m.points.rows)
+    for i, points_row in enumerate(m.points.rows):
+        yield from rating(("points", "rows", i, "rating"), points_row.rating)
+        if points_row.points < 0:
+            yield Problem(render_path(("points", "rows", i, "points")), "must not be negative", points_row.points)
+    given = Counter(r.rating for r in m.points.rows)
     for label in ratings:
         if given[label] != 1:
             yield Problem("points.rows", f"must give points for every rating exactly once ({label!r} appears {given[label]} times)")
@@ -145,7 +145,9 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
             yield Problem("standards", "must not repeat a standard id", dup)
     for i, s in enumerate(m.standards):
         if s.domain not in domain_ids:
-            yield Problem(render_path(("standards", i, "domain")), f"must be a domain id ({', '.join(domain_ids)})", s.domain, did_you_mean(s.domain, domain_ids))
+            yield Problem(
+                render_path(("standards", i, "domain")), f"must be a domain id ({', '.join(domain_ids)})", s.domain, did_you_mean(s.domain, domain_ids)
+            )
         if s.kind == "case" and not s.key_questions:
             yield Problem(render_path(("standards", i, "key_questions")), f"a case-based standard ({s.id}) needs at least one key question")
         if s.kind == "judged" and s.key_questions:

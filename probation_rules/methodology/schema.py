@@ -15,6 +15,8 @@ from typing import Literal
 
 import attrs
 
+from probation_rules._convert import LOADER_SET
+
 __all__ = [
     "EVIDENCE_LEVELS",
     "Band",
@@ -205,8 +207,8 @@ class Methodology:
     in_force_until: datetime.date | None = None
     in_force_note: str | None = None
     description: str | None = None
-    source: str | None = None
-    sha256: str = ""
+    source: str | None = attrs.field(default=None, metadata={LOADER_SET: True})
+    sha256: str = attrs.field(default="", metadata={LOADER_SET: True})
 
     def rank(self, rating: str) -> int:
         return self.scale.ratings.index(rating)
@@ -236,8 +238,8 @@ class Methodology:
         """Every rule with its provenance; rows inherit their table's citation and evidence."""
         for item in (self.scale, self.points, self.judged_rating, self.key_question_score):
             yield Rule(item.id, item.citation, item.evidence)
-        for row in self.points.rows:
-            yield Rule(row.id, self.points.citation, self.points.evidence)
+        for points_row in self.points.rows:
+            yield Rule(points_row.id, self.points.citation, self.points.evidence)
         for table in (self.key_question_bands, self.overall_bands):
             yield Rule(table.id, table.citation, table.evidence)
             for band in table.bands:

@@ -1,0 +1,65 @@
+"""The durable-rules wrapper: sessions, silent failures made loud, several rulesets per process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from probation_rules import rate
+from probation_rules.engine.durable_host import RuleEngine, UnmatchedFacts
+from probation_rules.errors import EngineError
+from probation_rules.methodology import load_methodology, methodology_from_dict
+
+
+def test_a_fact_no_rule_matches_is_reported_not_lost() -> None:
+    engine = RuleEngine("test.unmatched", {"big": {"$and": [{"kind": "n"}, {"$gte": {"v": 10}}]}})
+    with engine.session() as session:
+        assert [f.rule for f in session.assert_facts([{"kind": "n", "v": 12}])] == ["big"]
+        with pytest.raises(UnmatchedFacts) as info:
+            session.assert_facts([{"kind": "n", "v": 3}, {"kind": "n", "v": 11}])
+    assert [f["v"] for f in info.value.facts] == [3]
+    engine.close()
+
+
+def test_an_exception_inside_an_action_becomes_an_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = RuleEngine("test.boom", {"any": {"kind": "n"}})
+
+    def boom(_: Any) -> None:
+        raise ZeroDivisionError("inside the action")
+
+    monkeypatch.setitem(engine._host.get_ruleset("test.boom")._actions, "any", type(engine._host.get_ruleset("test.boom")._actions["any"])(boom))
+    with engine.session() as session, pytest.raises(EngineError, match="inside the action"):
+        session.assert_facts([{"kind": "n"}])
+    engine.close()
+
+
+def test_floats_are_refused_in_conditions() -> None:
+    with pytest.raises(EngineError, match="whole numbers"):
+        RuleEngine("test.float", {"r": {"$gte": {"v": 0.5}}})
+
+
+def test_sessions_are_deleted_so_many_evaluations_fit() -> None:
+    engine = RuleEngine("test.many", {"r": {"kind": "n"}})
+    for _ in range(1500):  # durable-rules holds at most 1024 live sessions per ruleset
+        with engine.session() as session:
+            session.assert_facts([{"kind": "n"}])
+    engine.close()
+    with pytest.raises(EngineError, match="closed"), engine.session():
+        pass
+
+
+def test_a_variant_and_its_baseline_live_in_one_process(york_doc: dict[str, Any], pdu_data: dict[str, Any]) -> None:
+    pdu_data["guidance"][0]["override"]["max_bands_up"] = 0
+    variant = methodology_from_dict(pdu_data)
+    baseline = load_methodology("hmip-pdu-2023")
+    assert variant.id == baseline.id and variant.sha256 != baseline.sha256
+    for _ in range(3):
+        assert rate(york_doc, baseline).standards["P1.1"].rating == "Requires improvement"
+        assert rate(york_doc, variant).standards["P1.1"].rating == "Inadequate"
+
+
+def test_the_same_input_gives_the_same_result_and_trace(york_doc: dict[str, Any]) -> None:
+    first = rate(york_doc)
+    again = rate(york_doc)
+    assert first.to_dict() == again.to_dict()
