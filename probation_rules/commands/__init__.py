@@ -1,0 +1,33 @@
+"""One module per ``probation-rules`` subcommand; each exports ``COMMAND``.
+
+A new capability adds a module here and its name to :data:`probation_rules.cli.COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import attrs
+
+from probation_rules.methodology import DEFAULT_METHODOLOGY
+
+__all__ = ["Command", "add_methodology_option"]
+
+
+@attrs.frozen
+class Command:
+    name: str
+    summary: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    """Runs the command and returns its exit status; raises ProbationRulesError on bad input."""
+
+
+def add_methodology_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--methodology",
+        "-m",
+        metavar="ID|PATH",
+        help=f"bundled methodology id or path to a methodology TOML file (default: the one the inspection names, else {DEFAULT_METHODOLOGY})",
+    )

@@ -1,0 +1,31 @@
+"""``probation-rules explain``: the rules that fired for one inspection."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from probation_rules import rate
+from probation_rules.commands import Command, add_methodology_option
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="an inspection JSON document")
+    add_methodology_option(parser)
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text tree or the JSON trace (default: text)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = rate(args.file, args.methodology)
+    if args.format == "json":
+        print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    m = result.methodology
+    print(f"{result.inspection.unit}: {result.overall} ({result.score}/{result.max_score}) under {m.id} {m.version}")
+    print("Each line: #step subject: outcome  [rule id; evidence level]  from its inputs.")
+    print()
+    print(result.trace.render_tree())
+    return 0
+
+
+COMMAND = Command("explain", "print the rules that fired for one inspection, as a tree", _arguments, _run)
