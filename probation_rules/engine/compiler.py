@@ -157,11 +157,19 @@ class _Builder:
 
 
 _cache: dict[str, CompiledMethodology] = {}
+_by_value: dict[Methodology, CompiledMethodology] = {}
 _cache_lock = threading.Lock()
 
 
 def compiled(methodology: Methodology) -> CompiledMethodology:
     """The compiled form of a methodology, shared by every methodology with the same rules."""
+    found = _by_value.get(methodology)
+    if found is None:
+        found = _by_value[methodology] = _compile(methodology)
+    return found
+
+
+def _compile(methodology: Methodology) -> CompiledMethodology:
     builder = _Builder(methodology)
     builder.build()
     digest = hashlib.sha256(json.dumps([builder.conditions, [attrs.asdict(d) for d in builder.decisions.values()]], sort_keys=True).encode()).hexdigest()

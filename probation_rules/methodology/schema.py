@@ -184,7 +184,7 @@ class Guidance:
     override: Override | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Methodology:
     """A whole rating framework. ``source`` and ``sha256`` are set by the loader, not the file."""
 
