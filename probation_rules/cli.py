@@ -23,6 +23,7 @@ EXIT_BAD_INPUT = 2
 COMMAND_MODULES = (
     "rate",
     "explain",
+    "render",
 )
 
 
