@@ -23,6 +23,7 @@ def generated() -> dict[Path, str]:
     from probation_rules.cli import build_parser
     from probation_rules.json_schema import SCHEMAS
     from probation_rules.methodology import bundled_ids, load_methodology
+    from probation_rules.methodology.history import history
     from probation_rules.methodology_page import to_markdown
 
     pages: dict[Path, str] = {}
@@ -36,7 +37,9 @@ def generated() -> dict[Path, str]:
     ]
     for methodology_id in bundled_ids():
         m = load_methodology(methodology_id)
-        pages[DOCS / "methodologies" / f"{methodology_id}.md"] = to_markdown(m)
+        changes = ["", "## Change history", "", "| Version | Date | Changes |", "|---|---|---|"]
+        changes += [f"| {c.version} | {c.date.isoformat()} | {c.changes} |" for c in reversed(history().get(methodology_id, ()))]
+        pages[DOCS / "methodologies" / f"{methodology_id}.md"] = to_markdown(m) + "\n".join(changes) + "\n"
         index.append(f"| [`{m.id}`]({m.id}.md) | {m.version} | {m.title} |")
     pages[DOCS / "methodologies" / "index.md"] = "\n".join(index) + "\n"
 

@@ -22,6 +22,7 @@ import attrs
 
 from probation_rules._convert import render_path, structure
 from probation_rules.errors import InputFileError, MethodologyError, Problem, UnknownMethodologyError, did_you_mean
+from probation_rules.methodology.history import HISTORY_FILE
 from probation_rules.methodology.schema import Methodology
 
 __all__ = ["DEFAULT_METHODOLOGY", "bundled_ids", "load_methodology", "methodology_from_dict"]
@@ -33,7 +34,8 @@ _LOADER_FIELDS = ("source", "sha256")
 
 def bundled_ids() -> list[str]:
     """Ids of the methodologies shipped with the library."""
-    return sorted(entry.name[: -len(".toml")] for entry in resources.files(_PACKAGE).iterdir() if entry.name.endswith(".toml"))
+    files = (entry.name for entry in resources.files(_PACKAGE).iterdir())
+    return sorted(name[: -len(".toml")] for name in files if name.endswith(".toml") and name != HISTORY_FILE)
 
 
 def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) -> Methodology:
