@@ -73,7 +73,10 @@ class Problem:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "<a value nested too deeply to show>"
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -2,8 +2,10 @@
 
 An inspection gives, per standard, either the inspectors' judgement (with any strengths they
 recorded) or key-question results: a percentage, ``{"yes": k, "relevant": n}`` counts, or
-case-by-case answers from which the counts follow. Reading checks the document's shape;
-:func:`validate_against` then checks it against a methodology and reports every problem at once.
+case-by-case answers from which the counts follow; or ``{"not_rated": "<reason>"}`` when the
+inspectors left it unrated (what follows is the methodology's ``not_rated`` rule). Reading
+checks the document's shape; :func:`validate_against` then checks it against a methodology and
+reports every problem at once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "Inspection",
     "JudgedEvidence",
     "KeyQuestionValue",
+    "NotRated",
     "load_inspection",
     "observed_key_questions",
     "validate_against",
@@ -65,6 +68,16 @@ class CaseEvidence:
 
 
 @attrs.frozen
+class NotRated:
+    """The inspectors left the standard unrated; the reason is kept for the result and the trace."""
+
+    not_rated: str
+
+
+Evidence = JudgedEvidence | CaseEvidence | NotRated
+
+
+@attrs.frozen
 class Case:
     id: str
     answers: Mapping[str, Mapping[str, Answer]]
@@ -74,11 +87,12 @@ class Case:
 class Inspection:
     id: str
     unit: str
-    standards: Mapping[str, JudgedEvidence | CaseEvidence] = attrs.field(factory=dict)
+    standards: Mapping[str, JudgedEvidence | CaseEvidence | NotRated] = attrs.field(factory=dict)
     region: str | None = None
     fieldwork_start: datetime.date | None = None
     published: str | None = None
     methodology: str | None = None
+    programme: str | None = None
     cases: tuple[Case, ...] = ()
     source: str | None = attrs.field(default=None, eq=False, metadata={LOADER_SET: True})
 
@@ -91,20 +105,24 @@ def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
     return converter.structure(value, float)
 
 
-def _structure_evidence(value: Any, _: Any) -> JudgedEvidence | CaseEvidence:
+def _structure_evidence(value: Any, _: Any) -> Evidence:
     if not isinstance(value, Mapping):
-        raise ValueProblem('must be an object with "judgement" or "key_questions"', value)
+        raise ValueProblem('must be an object with "judgement", "key_questions" or "not_rated"', value)
+    if "not_rated" in value:
+        if len(value) > 1:
+            raise ValueProblem('must give "not_rated" alone: an unrated standard has no judgement or key questions', dict(value))
+        return converter.structure(value, NotRated)
     if "judgement" in value:
         return converter.structure(value, JudgedEvidence)
     if "key_questions" in value:
         return converter.structure(value, CaseEvidence)
     keys = [k for k in value if isinstance(k, str)]
-    hint = next((s for k in keys if (s := did_you_mean(k, ["judgement", "key_questions"]))), None)
-    raise ValueProblem('must have "judgement" (a judged standard) or "key_questions" (a case-based one)', dict(value), hint)
+    hint = next((s for k in keys if (s := did_you_mean(k, ["judgement", "key_questions", "not_rated"]))), None)
+    raise ValueProblem('must have "judgement" (a judged standard), "key_questions" (a case-based one) or "not_rated" (a reason)', dict(value), hint)
 
 
 converter.register_structure_hook(KeyQuestionValue, _structure_kq_value)
-converter.register_structure_hook(JudgedEvidence | CaseEvidence, _structure_evidence)
+converter.register_structure_hook(Evidence, _structure_evidence)
 
 
 def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection, *, check_values: bool = True) -> Inspection:
@@ -130,6 +148,8 @@ def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspect
         raise InputFileError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=str(path)) from exc
     except ValueError as exc:
         raise InputFileError(Problem("", f"is not valid JSON: {exc}"), file=str(path)) from exc
+    except RecursionError:
+        raise InputFileError(Problem("", "is nested too deeply to be an inspection document"), file=str(path)) from None
     return inspection_from_dict(data, file=str(path), check_values=check_values)
 
 
@@ -157,6 +177,8 @@ def _type_name(value: Any) -> str:
 
 def _shape_problems(inspection: Inspection) -> Iterator[Problem]:
     for std_id, evidence in inspection.standards.items():
+        if isinstance(evidence, NotRated) and not evidence.not_rated.strip():
+            yield Problem(render_path(("standards", std_id, "not_rated")), "must give the reason the standard was not rated", evidence.not_rated)
         if isinstance(evidence, CaseEvidence):
             for kq_id, value in evidence.key_questions.items():
                 where = render_path(("standards", std_id, "key_questions", kq_id))
@@ -188,7 +210,14 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
             yield Problem(where, f"is not a standard of {m.id} ({', '.join(known)})", std_id, did_you_mean(std_id, known))
             continue
         standard = m.standard(std_id)
-        if isinstance(evidence, JudgedEvidence):
+        if isinstance(evidence, NotRated):
+            if m.not_rated is None:
+                yield Problem(
+                    f"{where}.not_rated", f"cannot be left unrated: {m.id} states no rule for unrated standards (give a rating, or use a methodology that does)"
+                )
+            if std_id in from_cases:
+                yield Problem(where, "is not rated but has answers in cases: give one or the other")
+        elif isinstance(evidence, JudgedEvidence):
             if standard.kind != "judged":
                 yield Problem(where, "is a case-based standard: give key_questions (or cases), not a judgement")
             elif evidence.judgement not in m.scale.ratings:
@@ -218,12 +247,18 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
             kqs = m.standard(std_id).key_questions
             for q in kqs:
                 if q.id in counts and counts[q.id].relevant == 0:
-                    yield Problem(render_path(("cases", "*", "answers", std_id, q.id)), "has no relevant cases (every answer is n/a)")
+                    hint = f' (if {std_id} had no relevant cases, mark it {{"not_rated": "no relevant cases"}})' if m.not_rated is not None else ""
+                    yield Problem(render_path(("cases", "*", "answers", std_id, q.id)), f"has no relevant cases (every answer is n/a){hint}")
             yield from _key_question_problems(render_path(("cases", "*", "answers", std_id)), kqs, {k: v for k, v in counts.items() if v.relevant})
     for standard in m.standards:
         if standard.id not in inspection.standards and standard.id not in from_cases:
             need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
             yield Problem(render_path(("standards", standard.id)), f"is missing: {standard.name} needs {need}")
+    scored = [s.id for s in m.standards if s.scored]
+    if scored and all(isinstance(inspection.standards.get(s), NotRated) for s in scored):
+        yield Problem("standards", f"leaves every scored standard unrated: there is no score to rate ({', '.join(scored)})")
+    if inspection.programme is not None and m.programme is not None and inspection.programme != m.programme:
+        yield Problem("programme", f"does not match the methodology it is rated under ({m.id} serves {m.programme!r})", inspection.programme)
 
 
 def _key_question_problems(where: str, expected: Any, given: Mapping[str, Any]) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ at about 20 cases a percentage moves in steps of five points, not continuously.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -22,12 +23,27 @@ def _band_above(table: BandTable, value: Fraction) -> Band | None:
     return next((b for b in table.ordered() if as_fraction(b.at_least) > value), None)
 
 
+def _least_exact_percent(threshold: Fraction, rounding: Rounding) -> Fraction:
+    """The smallest exact percentage whose banded value reaches ``threshold``."""
+    if rounding == "nearest":
+        return math.ceil(threshold) - Fraction(1, 2)
+    if rounding == "down":
+        return Fraction(math.ceil(threshold))
+    return threshold
+
+
 def more_yes_needed(counts: Counts, threshold: Fraction, rounding: Rounding) -> int | None:
-    """Fewest extra yes answers, among the same relevant cases, that reach ``threshold``."""
-    for extra in range(0, counts.relevant - counts.yes + 1):
-        if banded(Counts(counts.yes + extra, counts.relevant).ratio, rounding) >= threshold:
-            return extra
-    return None
+    """Fewest extra yes answers, among the same relevant cases, that reach ``threshold``.
+
+    Solved in closed form rather than by trying each count, so a document claiming a huge
+    number of relevant cases cannot stall the explanation.
+    """
+    least = _least_exact_percent(threshold, rounding)
+    needed_yes = max(counts.yes, math.ceil(least * counts.relevant / 100))
+    if needed_yes > counts.relevant:
+        return None
+    assert banded(Counts(needed_yes, counts.relevant).ratio, rounding) >= threshold
+    return needed_yes - counts.yes
 
 
 def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding) -> NextBand | None:

@@ -40,6 +40,7 @@ __all__ = ["KIND", "Firing", "RuleEngine", "Session", "UnmatchedFacts"]
 
 KIND = "kind"
 _OPEN = "$open"
+_EXACT = 2**53
 
 Condition = Mapping[str, Any]
 
@@ -108,6 +109,8 @@ class RuleEngine:
                 RuleEngine._check_numbers(value)
         elif isinstance(node, (bool, float)):
             raise EngineError(Problem("", "conditions must compare whole numbers and strings only", node))
+        elif isinstance(node, int) and abs(node) > _EXACT:
+            raise EngineError(Problem("", "numbers in conditions must lie within +/-2**53 (the engine compares them as doubles)", node))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -146,6 +149,10 @@ class Session:
     def assert_facts(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
         """Assert facts together; every action has run when this returns."""
         stamped = [{**fact, "sid": self.sid, "id": f"{self.sid}.{next(self._fact_ids)}"} for fact in facts]
+        for fact in stamped:
+            for value in fact.values():
+                if (isinstance(value, int) and abs(value) > _EXACT) or (isinstance(value, list) and any(abs(v) > _EXACT for v in value)):
+                    raise EngineError(Problem("", "a fact holds a number beyond +/-2**53, which the engine cannot compare exactly", fact))
         if not stamped:
             return []
         engine = self._engine
