@@ -33,6 +33,7 @@ __all__ = [
     "JudgedEvidence",
     "KeyQuestionValue",
     "NotRated",
+    "StandardEvidence",
     "load_inspection",
     "observed_key_questions",
     "validate_against",
@@ -74,7 +75,7 @@ class NotRated:
     not_rated: str
 
 
-Evidence = JudgedEvidence | CaseEvidence | NotRated
+StandardEvidence = JudgedEvidence | CaseEvidence | NotRated
 
 
 @attrs.frozen
@@ -87,7 +88,7 @@ class Case:
 class Inspection:
     id: str
     unit: str
-    standards: Mapping[str, JudgedEvidence | CaseEvidence | NotRated] = attrs.field(factory=dict)
+    standards: Mapping[str, StandardEvidence] = attrs.field(factory=dict)
     region: str | None = None
     fieldwork_start: datetime.date | None = None
     published: str | None = None
@@ -105,7 +106,7 @@ def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
     return converter.structure(value, float)
 
 
-def _structure_evidence(value: Any, _: Any) -> Evidence:
+def _structure_evidence(value: Any, _: Any) -> StandardEvidence:
     if not isinstance(value, Mapping):
         raise ValueProblem('must be an object with "judgement", "key_questions" or "not_rated"', value)
     if "not_rated" in value:
@@ -122,7 +123,7 @@ def _structure_evidence(value: Any, _: Any) -> Evidence:
 
 
 converter.register_structure_hook(KeyQuestionValue, _structure_kq_value)
-converter.register_structure_hook(Evidence, _structure_evidence)
+converter.register_structure_hook(StandardEvidence, _structure_evidence)
 
 
 def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection, *, check_values: bool = True) -> Inspection:
@@ -133,7 +134,7 @@ def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspect
     """
     if isinstance(source, Inspection):
         return source
-    if isinstance(source, Mapping):
+    if not isinstance(source, (str, os.PathLike)):
         return inspection_from_dict(source, check_values=check_values)
     path = Path(os.fspath(source))
     try:

@@ -16,6 +16,9 @@ from probation_rules.result import RatingResult, StandardResult
 __all__ = ["band_words", "reason", "render", "to_json", "to_markdown", "to_text"]
 
 
+NOT_RATED = "not rated"
+
+
 def _num(value: float) -> str:
     return f"{value:g}"
 
@@ -37,6 +40,8 @@ def band_words(table: BandTable, rating: str, unit: str = "%") -> str:
 
 def reason(result: StandardResult, m: Methodology) -> str:
     """One line saying why a standard got its rating."""
+    if result.rating is None:
+        return f"not rated: {result.not_rated}" + ("" if not result.scored else " (leaves the score and the maximum)")
     if result.kind == "case" and result.driver is not None:
         kq = result.key_questions[result.driver]
         where = band_words(m.key_question_bands, result.rating)
@@ -63,12 +68,15 @@ def _methodology(result: RatingResult) -> Methodology:
 def to_text(result: RatingResult) -> str:
     m = _methodology(result)
     insp = result.inspection
-    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}"]
+    chosen = f" (in force on {insp.fieldwork_start.isoformat()})" if result.methodology.selected_by == "fieldwork_start" and insp.fieldwork_start else ""
+    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}{chosen}"]
     if insp.fieldwork_start:
         lines.append(f"Fieldwork started {insp.fieldwork_start.isoformat()}")
     nxt = result.overall_next_band
     margin = f"; {_num(nxt.short_by)} point(s) short of {nxt.rating}" if nxt else ""
-    lines.append(f"Overall rating  {result.overall}  (score {result.score}/{result.max_score}{margin})")
+    unrated = sum(1 for s in result.standards.values() if s.rating is None and s.scored)
+    reduced = f", {unrated} scored standard(s) not rated, of {result.full_max_score}" if unrated else ""
+    lines.append(f"Overall rating  {result.overall}  (score {result.score}/{result.max_score}{reduced}{margin})")
     width = max(len(f"{s.id} {s.name}") for s in result.standards.values())
     rating_width = max(len(r) for r in m.scale.ratings)
     for domain in m.domains:
@@ -79,7 +87,7 @@ def to_text(result: RatingResult) -> str:
         lines.append(f"{domain.id}. {domain.name}")
         for s in members:
             name = f"{s.id} {s.name}".ljust(width)
-            lines.append(f"  {name}  {s.rating.ljust(rating_width)}  {reason(s, m)}")
+            lines.append(f"  {name}  {(s.rating or NOT_RATED).ljust(rating_width)}  {reason(s, m)}")
     return "\n".join(lines)
 
 
@@ -96,7 +104,7 @@ def to_markdown(result: RatingResult) -> str:
     ]
     for s in result.standards.values():
         points = "" if s.points is None else str(s.points)
-        out.append(f"| {s.id} {s.name} | {s.rating} | {points} | {reason(s, m).replace('|', '/')} |")
+        out.append(f"| {s.id} {s.name} | {s.rating or NOT_RATED} | {points} | {reason(s, m).replace('|', '/')} |")
     return "\n".join(out)
 
 

@@ -71,11 +71,13 @@ class Departure:
 
 @attrs.frozen
 class StandardResult:
+    """One standard's outcome. ``rating`` is None exactly when ``not_rated`` gives the reason."""
+
     id: str
     name: str
     domain: str
     kind: str
-    rating: str
+    rating: str | None
     rule: str
     points: int | None = None
     scored: bool = True
@@ -86,15 +88,24 @@ class StandardResult:
     guidance_rule: str | None = None
     departure: Departure | None = None
     next_band: NextBand | None = None
+    not_rated: str | None = None
 
 
 @attrs.frozen
 class MethodologyRef:
+    """The framework a result was rated under, and how it was chosen.
+
+    ``selected_by``: ``"argument"`` (the caller named it), ``"inspection"`` (the document named
+    it), ``"fieldwork_start"`` (the bundled framework in force on that date), ``"programme"``
+    (the programme's most recent framework) or ``"default"``.
+    """
+
     id: str
     version: str
     title: str
     sha256: str
     source: str | None = None
+    selected_by: str | None = None
 
 
 @attrs.frozen
@@ -108,6 +119,13 @@ class InspectionRef:
 
 @attrs.frozen
 class RatingResult:
+    """An inspection's ratings.
+
+    ``max_score`` is what the score is out of: the methodology's maximum less the standards left
+    unrated (``full_max_score`` is the methodology's own maximum); the overall band is read on
+    the table rescaled to it, by the methodology's ``not_rated`` rule.
+    """
+
     inspection: InspectionRef
     methodology: MethodologyRef
     standards: Mapping[str, StandardResult]
@@ -117,6 +135,7 @@ class RatingResult:
     overall_rule: str
     trace: Trace
     overall_next_band: NextBand | None = None
+    full_max_score: int | None = None
     rated_under: Methodology | None = attrs.field(default=None, eq=False, repr=False)
     """The methodology object itself, for renderers; not part of the JSON."""
 

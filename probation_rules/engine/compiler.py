@@ -5,6 +5,14 @@ C core), so aggregates are stated as array tests on one fact: "the lowest key qu
 Good band" is "every key question is at least 65 and some key question is below 80". Each rule
 name maps to a :class:`Decision`, the outcome the rule stands for; the evaluator applies the
 decisions of the rules that fired and never decides a rating itself.
+
+Unrated standards shrink the maximum score, and the overall bands then rescale by the
+methodology's ``not_rated.rescale`` rule. durable-rules compares integers only, and a rescaled
+bound such as 7 x 33 / 36 is not one; so rescaling is compiled, not computed at rating time:
+for every maximum the rated standards can give, each overall band becomes its own rule with the
+bound rescaled to whole points (``ceil(a * M / N)``, exact because scores are whole), guarded
+by ``max_score == M``. A score is then placed by whichever rule fires, and the trace names the
+band rule (whose bound moved) and the rescale rule (which fires when the maximum is reduced).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from probation_rules.percent import micro
 
 __all__ = ["CompiledMethodology", "Decision", "FactKind", "compiled", "release"]
 
-FactKind = Literal["kq", "case", "judged", "guidance", "guided", "points", "overall"]
+FactKind = Literal["kq", "case", "judged", "unrated", "guidance", "guided", "points", "overall"]
 Take = Literal["judged", "indicated", "cap"]
 
 
@@ -40,6 +48,8 @@ class Decision:
     departure: bool = False
     capped: bool = False
     informational: bool = False
+    max_score: int | None = None
+    """For an overall band rule compiled for one maximum: that maximum."""
 
 
 @attrs.frozen
@@ -82,20 +92,39 @@ class _Builder:
         self.bands(m.key_question_bands, "kq", "p", scale=micro)
         self.lowest_drives()
         self.add(m.judged_rating.id, _is("judged"), Decision("judged", m.judged_rating.id, take="judged"))
+        if m.not_rated is not None:
+            self.add(m.not_rated.id, _is("unrated"), Decision("unrated", m.not_rated.id))
         for guidance in m.guidance:
             self.guidance_rows(guidance)
             self.guided(guidance)
         for row in m.points.rows:
             self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}), Decision("points", row.id, points=row.points))
-        self.bands(m.overall_bands, "overall", "score", scale=int)
+        self.overall()
 
-    def bands(self, table: BandTable, kind: FactKind, field: str, scale: Any) -> None:
+    def overall(self) -> None:
+        """The overall bands: as stated, or once per possible maximum when unrated standards rescale them."""
+        m = self.m
+        if m.not_rated is None:
+            self.bands(m.overall_bands, "overall", "score", scale=int)
+            return
+        rescale = m.not_rated.rescale
+        reduced = _all(_is("overall"), _cmp("$lt", "max_score", m.max_score))
+        self.add(rescale.id, reduced, Decision("overall", rescale.id, informational=True))
+        if rescale.method == "none":
+            self.bands(m.overall_bands, "overall", "score", scale=int)
+            return
+        for maximum in m.possible_maxima():
+            table = m.overall_bands_for(maximum)
+            self.bands(table, "overall", "score", scale=int, guard={"max_score": maximum}, max_score=maximum)
+
+    def bands(self, table: BandTable, kind: FactKind, field: str, scale: Any, guard: Mapping[str, Any] | None = None, max_score: int | None = None) -> None:
         ordered = table.ordered()
         for i, band in enumerate(ordered):
-            parts = [_is(kind), _cmp("$gte", field, scale(band.at_least))]
+            parts = [_is(kind), *([guard] if guard else []), _cmp("$gte", field, scale(band.at_least))]
             if i + 1 < len(ordered):
                 parts.append(_cmp("$lt", field, scale(ordered[i + 1].at_least)))
-            self.add(band.id, _all(*parts), Decision(kind, band.id, rating=self.m.rank(band.rating)))
+            name = band.id if max_score is None else f"{band.id} /{max_score}"
+            self.add(name, _all(*parts), Decision(kind, band.id, rating=self.m.rank(band.rating), max_score=max_score))
 
     def lowest_drives(self) -> None:
         m = self.m
@@ -118,7 +147,9 @@ class _Builder:
             "any_at_least": ("$iany", "$gte"),
         }
         for row in g.rows:
-            parts = [_is("guidance"), mine]
+            # A row reads the rated informing standards only, and needs at least one of them:
+            # durable-rules' array tests on an empty list are not a documented behaviour to lean on.
+            parts = [_is("guidance"), mine, _cmp("$gte", "rated", 1)]
             for name, rating in row.conditions().items():
                 quantifier, op = tests[name]
                 parts.append(_items(quantifier, op, "ranks", m.rank(rating)))

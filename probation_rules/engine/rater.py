@@ -1,10 +1,15 @@
 """Rate one inspection: assert its facts stage by stage and read off the rules that fired.
 
-The stages follow the methodology's dependencies: key questions and standards; the guidance
-tables, which read those ratings; the guided standards (base rule or its exception); points;
-the overall band of the score. Each stage is one batch of facts in the inspection's own
-durable-rules session. This module turns firings into results and trace entries; what each
-rule decides is fixed by the compiler's :class:`~probation_rules.engine.compiler.Decision`.
+The stages follow the methodology's dependencies: key questions and standards (and the
+standards left unrated); the guidance tables, which read those ratings; the guided standards
+(base rule or its exception); points; the overall band of the score. Each stage is one batch of
+facts in the inspection's own durable-rules session. This module turns firings into results and
+trace entries; what each rule decides is fixed by the compiler's
+:class:`~probation_rules.engine.compiler.Decision`.
+
+An unrated standard is asserted too, so that the methodology's ``not_rated`` rule fires and the
+trace carries it; it then takes no part in guidance, points or the maximum score, and the
+overall fact carries the reduced maximum, on which the compiled, rescaled band rules are guarded.
 """
 
 from __future__ import annotations
@@ -16,19 +21,20 @@ from typing import Any
 
 from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
 from probation_rules.engine.durable_host import Firing, Session, UnmatchedFacts
-from probation_rules.errors import Problem, RuleConflictError
-from probation_rules.inspection import Counts, Inspection, JudgedEvidence, observed_key_questions
+from probation_rules.errors import InspectionError, Problem, RuleConflictError
+from probation_rules.inspection import Counts, Inspection, JudgedEvidence, NotRated, observed_key_questions
 from probation_rules.margins import next_band_for_lowest, next_band_for_percent, next_band_for_score
 from probation_rules.methodology.schema import Methodology, Standard
 from probation_rules.percent import as_fraction, banded, micro
-from probation_rules.result import Departure, InspectionRef, KeyQuestionResult, MethodologyRef, RatingResult, StandardResult
+from probation_rules.result import Departure, InspectionRef, KeyQuestionResult, MethodologyRef, NextBand, RatingResult, StandardResult
 from probation_rules.trace import Trace, TraceEntry
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "rate_score"]
 
 _TABLE_OF_KIND = {
     "kq": "key_question_bands",
     "case": "key_question_bands",
+    "unrated": "not_rated",
     "points": "points.rows",
     "overall": "overall_bands",
 }
@@ -55,26 +61,30 @@ class _Evaluation:
         self.step_of: dict[str, int] = {}
         self.results: dict[str, dict[str, Any]] = {}
         self.targets = {g.target: g for g in self.m.guidance}
+        self.unrated = {sid: e.not_rated for sid, e in inspection.standards.items() if isinstance(e, NotRated)}
+        self.guidance = [g for g in self.m.guidance if g.target not in self.unrated]
+        self.max_score = self.m.max_score_without(self.unrated)
 
     def run(self) -> RatingResult:
         m = self.m
         self.evidence_stage()
-        if m.guidance:
+        if self.guidance:
             indications = self.guidance_stage()
             self.guided_stage(indications)
         score, score_step = self.points_stage()
-        overall_rating, overall_rule = self.overall_stage(score, score_step)
+        overall_rating, overall_rule, overall_next = self.overall_stage(score, score_step)
         standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
         return RatingResult(
             inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
             methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source),
             standards=standards,
             score=score,
-            max_score=m.max_score,
+            max_score=self.max_score,
             overall=overall_rating,
             overall_rule=overall_rule,
             trace=Trace(tuple(self.entries)),
-            overall_next_band=next_band_for_score(m.overall_bands, score),
+            overall_next_band=overall_next,
+            full_max_score=m.max_score,
             rated_under=m,
         )
 
@@ -139,7 +149,9 @@ class _Evaluation:
         facts: list[Fact] = []
         observed: dict[str, dict[str, tuple[Fraction, Fraction, Counts | None]]] = {}
         for s in m.standards:
-            if s.kind == "case":
+            if s.id in self.unrated:
+                facts.append({"kind": "unrated", "key": f"unrated {s.id}", "standard": s.id, "scored": int(s.scored)})
+            elif s.kind == "case":
                 values = observed_key_questions(self.inspection, s.id)
                 observed[s.id] = {}
                 for q in s.key_questions:
@@ -153,13 +165,34 @@ class _Evaluation:
                 facts.append({"kind": "judged", "key": f"judged {s.id}", "standard": s.id, "rating": m.rank(self._judged(s).judgement)})
         fired = self.fire(facts)
         for s in m.standards:
-            if s.kind == "case":
+            if s.id in self.unrated:
+                self._unrated_standard(s, fired[f"unrated {s.id}"][0])
+            elif s.kind == "case":
                 self._case_standard(s, observed[s.id], fired, rounding)
             elif s.id not in self.targets:
                 firing, decision = fired[f"judged {s.id}"][0]
                 judgement = self._judged(s).judgement
                 step = self.record(firing, decision.rule, s.id, {"judgement": judgement}, {"rating": judgement})
                 self.base_result(s, m.rank(judgement), decision.rule, step, judgement=judgement)
+
+    def _unrated_standard(self, s: Standard, fired: tuple[Firing, Decision]) -> None:
+        firing, decision = fired
+        reason = self.unrated[s.id]
+        outcome: dict[str, Any] = {"rating": None}
+        if s.scored:
+            outcome["leaves_score_and_maximum"] = True
+        step = self.record(firing, decision.rule, s.id, {"not_rated": reason}, outcome)
+        self.step_of[s.id] = step
+        self.results[s.id] = {
+            "id": s.id,
+            "name": s.name,
+            "domain": s.domain,
+            "kind": s.kind,
+            "rating": None,
+            "rule": decision.rule,
+            "scored": s.scored,
+            "not_rated": reason,
+        }
 
     def _judged(self, s: Standard) -> JudgedEvidence:
         evidence = self.inspection.standards[s.id]
@@ -215,14 +248,14 @@ class _Evaluation:
     def guidance_stage(self) -> dict[str, tuple[int | None, int]]:
         m = self.m
         facts = []
-        for g in m.guidance:
-            informing = m.informing_standards(g)
-            facts.append({"kind": "guidance", "key": f"guidance {g.id}", "table": g.id, "ranks": [self.rank[s.id] for s in informing]})
+        for g in self.guidance:
+            ranks = [self.rank[s.id] for s in m.informing_standards(g) if s.id not in self.unrated]
+            facts.append({"kind": "guidance", "key": f"guidance {g.id}", "table": g.id, "ranks": ranks, "rated": len(ranks)})
         fired = self.fire(facts)
         indications: dict[str, tuple[int | None, int]] = {}
-        for g in m.guidance:
+        for g in self.guidance:
             informing = m.informing_standards(g)
-            inputs = {s.id: self.label(self.rank[s.id]) for s in informing}
+            inputs = {s.id: None if s.id in self.unrated else self.label(self.rank[s.id]) for s in informing}
             because = [self.step_of[s.id] for s in informing]
             firings = fired[f"guidance {g.id}"]
             rows = [(f, d) for f, d in firings if not d.informational]
@@ -237,7 +270,7 @@ class _Evaluation:
     def guided_stage(self, indications: Mapping[str, tuple[int | None, int]]) -> None:
         m = self.m
         facts = []
-        for g in m.guidance:
+        for g in self.guidance:
             judged = self._judged(m.standard(g.target))
             fact: Fact = {"kind": "guided", "key": f"guided {g.id}", "table": g.id, "judged": m.rank(judged.judgement), "strengths": len(judged.strengths)}
             indicated = indications[g.id][0]
@@ -245,7 +278,7 @@ class _Evaluation:
                 fact.update(indicated=indicated, lift=fact["judged"] - indicated)
             facts.append(fact)
         fired = self.fire(facts)
-        for g, fact in zip(m.guidance, facts, strict=True):
+        for g, fact in zip(self.guidance, facts, strict=True):
             standard = m.standard(g.target)
             judged = self._judged(standard)
             firing, decision = fired[fact["key"]][0]
@@ -280,7 +313,7 @@ class _Evaluation:
 
     def points_stage(self) -> tuple[int, int]:
         m = self.m
-        scored = [s for s in m.standards if s.scored]
+        scored = [s for s in m.standards if s.scored and s.id not in self.unrated]
         fired = self.fire([{"kind": "points", "key": f"points {s.id}", "standard": s.id, "rating": self.rank[s.id]} for s in scored])
         steps = []
         for s in scored:
@@ -290,20 +323,64 @@ class _Evaluation:
             steps.append(self.record(firing, decision.rule, s.id, {"rating": self.label(self.rank[s.id])}, {"points": decision.points}, [self.step_of[s.id]]))
         points = {s.id: self.results[s.id]["points"] for s in scored}
         score = sum(points.values())
-        step = self.record(None, m.score.id, "score", points, {"score": score, "max_score": m.max_score}, steps)
+        outcome: dict[str, Any] = {"score": score, "max_score": self.max_score}
+        unrated_steps = [self.step_of[s.id] for s in m.standards if s.scored and s.id in self.unrated]
+        if unrated_steps:
+            outcome["full_max_score"] = m.max_score
+        step = self.record(None, m.score.id, "score", points, outcome, steps + unrated_steps)
         return score, step
 
-    def overall_stage(self, score: int, score_step: int) -> tuple[str, str]:
-        fired = self.fire([{"kind": "overall", "key": "overall", "score": score}])
-        firing, decision = fired["overall"][0]
+    def overall_stage(self, score: int, score_step: int) -> tuple[str, str, NextBand | None]:
+        m = self.m
+        fired = self.fire([{"kind": "overall", "key": "overall", "score": score, "max_score": self.max_score}])
+        firings = fired["overall"]
+        firing, decision = next((f, d) for f, d in firings if not d.informational)
         assert decision.rating is not None
         rating = self.label(decision.rating)
-        nxt = next_band_for_score(self.m.overall_bands, score)
+        table = m.overall_bands_for(self.max_score)
+        because = [score_step]
+        inputs: dict[str, Any] = {"score": score, "max_score": self.max_score}
+        for f, d in firings:
+            if d.informational:
+                rescaled = {b.rating: int(b.at_least) for b in table.ordered()}
+                because.append(
+                    self.record(f, d.rule, "overall", {"max_score": self.max_score, "full_max_score": m.max_score}, {"bands_from": rescaled}, [score_step])
+                )
+                inputs["full_max_score"] = m.max_score
+        nxt = next_band_for_score(table, score)
         outcome: dict[str, Any] = {"rating": rating}
         if nxt is not None:
             outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by}
-        self.record(firing, decision.rule, "overall", {"score": score, "max_score": self.m.max_score}, outcome, [score_step])
-        return rating, decision.rule
+        self.record(firing, decision.rule, "overall", inputs, outcome, because)
+        return rating, decision.rule, nxt
+
+
+def rate_score(methodology: Methodology, score: int, max_score: int | None = None) -> tuple[str, str]:
+    """The overall rating and band rule for a score alone, by the same compiled rules as :func:`evaluate`.
+
+    For records that publish a score but not the standards behind it. ``max_score`` is the
+    maximum the score is out of (the methodology's, unless standards were left unrated).
+    """
+    full = methodology.max_score
+    maximum = full if max_score is None else max_score
+    if not 0 <= score <= maximum or (maximum != full and maximum not in methodology.possible_maxima()):
+        raise InspectionError(Problem("score", f"must be a whole number from 0 to a maximum {methodology.id} can give (got {score}/{maximum})"))
+    program = compiled(methodology)
+    with program.engine.session() as session:
+        try:
+            firings = session.assert_facts([{"kind": "overall", "key": "overall", "score": score, "max_score": maximum}])
+        except UnmatchedFacts:
+            raise RuleConflictError(
+                Problem("overall_bands", "no rule covers this input (a gap in the table)", {"score": score}), file=methodology.source
+            ) from None
+    decisions = {program.decisions[f.rule] for f in firings if not program.decisions[f.rule].informational}
+    if len({d.rating for d in decisions}) != 1:
+        raise RuleConflictError(
+            Problem("overall_bands", "no rule, or rules with different outcomes, place this score", {"score": score}), file=methodology.source
+        )
+    decision = decisions.pop()
+    assert decision.rating is not None
+    return methodology.scale.ratings[decision.rating], decision.rule
 
 
 def _public(fact: Mapping[str, Any]) -> dict[str, Any]:

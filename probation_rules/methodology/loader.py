@@ -4,16 +4,22 @@ Loading checks the file's shape and its cross-references (every rating, standard
 rule names must exist; every rule id must be unique) and reports all problems at once. Whether
 the tables are *consistent* (no gaps, no overlaps, monotone) is ``check``'s job: a policy officer
 must be able to load a broken variant in order to be told what is wrong with it.
+
+Choosing a bundled framework by fieldwork date is here too, because it is a question about the
+set of bundled files: within one inspection programme their in-force ranges must not share a
+day (:func:`in_force_overlaps`), so that a date names at most one framework.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
+import itertools
 import os
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,16 @@ from probation_rules.errors import InputFileError, MethodologyError, Problem, Un
 from probation_rules.methodology.history import HISTORY_FILE
 from probation_rules.methodology.schema import Methodology
 
-__all__ = ["DEFAULT_METHODOLOGY", "bundled_ids", "load_methodology", "methodology_from_dict"]
+__all__ = [
+    "DEFAULT_METHODOLOGY",
+    "bundled",
+    "bundled_ids",
+    "in_force_overlaps",
+    "in_force_range",
+    "load_methodology",
+    "methodology_from_dict",
+    "select_methodology",
+]
 
 DEFAULT_METHODOLOGY = "hmip-pdu-2023"
 _PACKAGE = "probation_rules.methodologies"
@@ -36,6 +51,81 @@ def bundled_ids() -> list[str]:
     """Ids of the methodologies shipped with the library."""
     files = (entry.name for entry in resources.files(_PACKAGE).iterdir())
     return sorted(name[: -len(".toml")] for name in files if name.endswith(".toml") and name != HISTORY_FILE)
+
+
+def bundled() -> list[Methodology]:
+    """Every methodology shipped with the library, in id order."""
+    return [_load_bundled(methodology_id) for methodology_id in bundled_ids()]
+
+
+def in_force_range(m: Methodology) -> str:
+    """'2021-06-01 to 2023-05-31', '2023-06-01 onwards', or 'not stated'."""
+    if m.in_force_from is None and m.in_force_until is None:
+        return "not stated"
+    since = m.in_force_from.isoformat() if m.in_force_from else "the start"
+    return f"{since} to {m.in_force_until.isoformat()}" if m.in_force_until else f"{since} onwards"
+
+
+def in_force_overlaps(methodologies: Iterable[Methodology]) -> list[Problem]:
+    """Pairs of frameworks of one programme whose in-force ranges share a day.
+
+    Such a pair makes selection by fieldwork date ambiguous, so selection refuses to guess.
+    Frameworks with no programme or no stated dates are never selected by date and never clash.
+    """
+    dated = [m for m in methodologies if m.programme is not None and (m.in_force_from or m.in_force_until)]
+    problems = []
+    for a, b in itertools.combinations(dated, 2):
+        if a.programme != b.programme:
+            continue
+        starts_before_b_ends = b.in_force_until is None or a.in_force_from is None or a.in_force_from <= b.in_force_until
+        b_starts_before_a_ends = a.in_force_until is None or b.in_force_from is None or b.in_force_from <= a.in_force_until
+        if starts_before_b_ends and b_starts_before_a_ends:
+            problems.append(
+                Problem(
+                    "in_force_from",
+                    f"overlaps {b.id} ({in_force_range(b)}{', ' + b.source if b.source else ''}) in programme {a.programme!r}: "
+                    "a fieldwork date would name two frameworks",
+                    in_force_range(a),
+                    file=a.source,
+                )
+            )
+    return problems
+
+
+def select_methodology(fieldwork_start: datetime.date | None, programme: str | None = None) -> tuple[Methodology, str]:
+    """The bundled framework for an inspection that names none, and how it was chosen.
+
+    With a fieldwork date: the framework of the programme (the inspection's, else the default
+    framework's) in force on that date, ``"fieldwork_start"``. Without one: the default framework
+    (``"default"``), or for another programme its most recent framework (``"programme"``).
+    """
+    default = _load_bundled(DEFAULT_METHODOLOGY)
+    wanted = programme if programme is not None else default.programme
+    if fieldwork_start is None and (programme is None or programme == default.programme):
+        return default, "default"
+    everything = bundled()
+    overlaps = in_force_overlaps(everything)
+    if overlaps:
+        raise MethodologyError(overlaps)
+    members = [m for m in everything if m.programme == wanted]
+    if not members:
+        known = sorted({m.programme for m in everything if m.programme})
+        raise UnknownMethodologyError(
+            Problem("programme", f"must be an inspection programme of a bundled methodology ({', '.join(known)})", wanted, did_you_mean(wanted, known))
+        )
+    if fieldwork_start is None:
+        return max(members, key=lambda m: m.in_force_from or datetime.date.min), "programme"
+    found = [m for m in members if m.in_force_on(fieldwork_start)]
+    if not found:
+        ranges = "; ".join(f"{m.id} {in_force_range(m)}" for m in members)
+        raise UnknownMethodologyError(
+            Problem(
+                "fieldwork_start",
+                f'falls outside every bundled {wanted} framework ({ranges}): name one with "methodology"',
+                fieldwork_start.isoformat(),
+            )
+        )
+    return found[0], "fieldwork_start"
 
 
 def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) -> Methodology:
@@ -126,6 +216,11 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
     for label, n in Counter(ratings).items():
         if n > 1:
             yield Problem("scale.ratings", "must not repeat a rating", label)
+
+    if m.in_force_from is not None and m.in_force_until is not None and m.in_force_until < m.in_force_from:
+        yield Problem("in_force_until", f"must not be before in_force_from ({m.in_force_from.isoformat()})", m.in_force_until.isoformat())
+    if m.programme is not None and not m.programme.strip():
+        yield Problem("programme", "must not be empty (leave it out for a framework not chosen by date)", m.programme)
 
     for dup, n in Counter(rule.id for rule in m.rules()).items():
         if n > 1:

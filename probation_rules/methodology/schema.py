@@ -10,12 +10,14 @@ rule is. Nothing in this module knows a particular framework.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import math
+from collections.abc import Collection, Iterator
 from typing import Literal
 
 import attrs
 
 from probation_rules._convert import LOADER_SET
+from probation_rules.percent import as_fraction
 
 __all__ = [
     "EVIDENCE_LEVELS",
@@ -28,9 +30,11 @@ __all__ = [
     "KeyQuestion",
     "KeyQuestionScore",
     "Methodology",
+    "NotRatedRule",
     "Override",
     "PointsRow",
     "PointsTable",
+    "Rescale",
     "Rule",
     "Scale",
     "Standard",
@@ -41,6 +45,7 @@ EVIDENCE_LEVELS: tuple[Evidence, ...] = ("published", "data", "recalled", "infer
 Rounding = Literal["exact", "nearest", "down"]
 StandardKind = Literal["judged", "case"]
 GuidanceMode = Literal["exact", "ceiling"]
+RescaleMethod = Literal["proportional", "none"]
 
 
 @attrs.frozen
@@ -93,12 +98,21 @@ class KeyQuestion:
 
 @attrs.frozen
 class Standard:
+    """A rated standard. ``citation`` and ``evidence`` say how firm its name and key questions are.
+
+    They are optional because a framework's structure is often better attested than its rules
+    (every report prints the standards); where a framework's structure is itself recalled or
+    inferred, its file says so here rather than in a comment nobody sees.
+    """
+
     id: str
     name: str
     domain: str
     kind: StandardKind
     key_questions: tuple[KeyQuestion, ...] = ()
     scored: bool = True
+    citation: str | None = None
+    evidence: Evidence | None = None
 
 
 @attrs.frozen
@@ -184,6 +198,40 @@ class Guidance:
     override: Override | None = None
 
 
+@attrs.frozen
+class Rescale:
+    """How the overall bands move when unrated standards shrink the maximum score.
+
+    ``proportional``: a score ``s`` out of a reduced maximum ``M`` takes the band it would take in
+    the stated table scaled to the full maximum ``N``, that is the band whose ``at_least`` is at
+    most ``s * N / M``; equivalently each lower bound ``a`` becomes ``ceil(a * M / N)`` points.
+    ``none``: the bands stand as stated, in points, whatever the maximum.
+    """
+
+    id: str
+    method: RescaleMethod
+    citation: str
+    evidence: Evidence
+    title: str | None = None
+
+
+@attrs.frozen
+class NotRatedRule:
+    """What follows when inspectors leave a standard unrated (for example, no relevant cases).
+
+    The standard gets no rating and no points; it leaves the score and the maximum score, and the
+    profile any guidance table reads (a table reads its rated informing standards only, and
+    indicates nothing when none is rated; a table whose target is unrated is not consulted).
+    A methodology without this section refuses unrated standards: nothing unstated happens.
+    """
+
+    id: str
+    rescale: Rescale
+    citation: str
+    evidence: Evidence
+    title: str | None = None
+
+
 @attrs.frozen(cache_hash=True)
 class Methodology:
     """A whole rating framework. ``source`` and ``sha256`` are set by the loader, not the file."""
@@ -203,8 +251,12 @@ class Methodology:
     score: Rule
     overall_bands: BandTable
     guidance: tuple[Guidance, ...] = ()
+    not_rated: NotRatedRule | None = None
+    programme: str | None = None
+    """The inspection programme the framework serves; within one, in-force ranges must not overlap."""
     in_force_from: datetime.date | None = None
     in_force_until: datetime.date | None = None
+    """The last day in force (inclusive); None: still in force."""
     in_force_note: str | None = None
     description: str | None = None
     source: str | None = attrs.field(default=None, metadata={LOADER_SET: True})
@@ -224,8 +276,40 @@ class Methodology:
 
     @property
     def max_score(self) -> int:
-        best = max((row.points for row in self.points.rows), default=0)
-        return best * sum(1 for s in self.standards if s.scored)
+        return self.best_points * sum(1 for s in self.standards if s.scored)
+
+    @property
+    def best_points(self) -> int:
+        """The points of the best rating: what one scored standard adds to the maximum."""
+        return max((row.points for row in self.points.rows), default=0)
+
+    def max_score_without(self, unrated: Collection[str]) -> int:
+        """The maximum score when the standards in ``unrated`` drop out of it."""
+        return self.best_points * sum(1 for s in self.standards if s.scored and s.id not in unrated)
+
+    def possible_maxima(self) -> tuple[int, ...]:
+        """Every maximum score some set of rated scored standards gives (at least one rated)."""
+        scored = sum(1 for s in self.standards if s.scored)
+        return tuple(sorted({self.best_points * k for k in range(1, scored + 1)}))
+
+    def overall_bands_for(self, max_score: int) -> BandTable:
+        """The overall band table that applies when the maximum score is ``max_score``.
+
+        The stated table when nothing is unrated, or when the methodology does not rescale;
+        otherwise the proportional rescaling of :class:`Rescale`, with the same band ids, so a
+        rescaled band is still the rule it was (its bound is what moved).
+        """
+        full = self.max_score
+        if max_score == full or full == 0 or self.not_rated is None or self.not_rated.rescale.method == "none":
+            return self.overall_bands
+        bands = tuple(attrs.evolve(b, at_least=float(math.ceil(as_fraction(b.at_least) * max_score / full))) for b in self.overall_bands.bands)
+        return attrs.evolve(self.overall_bands, bands=bands)
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Whether ``day`` falls within the framework's in-force range (both ends inclusive)."""
+        if self.in_force_from is None and self.in_force_until is None:
+            return False
+        return (self.in_force_from is None or self.in_force_from <= day) and (self.in_force_until is None or day <= self.in_force_until)
 
     def informing_standards(self, guidance: Guidance) -> tuple[Standard, ...]:
         """The standards whose ratings a guidance table reads, in methodology order."""
@@ -253,6 +337,10 @@ class Methodology:
             if guidance.override is not None:
                 o = guidance.override
                 yield Rule(o.id, o.citation, o.evidence)
+        if self.not_rated is not None:
+            yield Rule(self.not_rated.id, self.not_rated.citation, self.not_rated.evidence)
+            r = self.not_rated.rescale
+            yield Rule(r.id, r.citation, r.evidence)
 
     def rule(self, rule_id: str) -> Rule:
         for info in self.rules():
