@@ -10,6 +10,7 @@ paths a person can follow.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -53,10 +54,10 @@ def render_path(parts: Sequence[str | int]) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _IDENTIFIER.match(part):
+        elif _IDENTIFIER.fullmatch(part):
             out += f".{part}" if out else part
         else:
-            out += f'["{part}"]'
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
     return out
 
 

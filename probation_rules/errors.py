@@ -56,7 +56,7 @@ class Problem:
         return self if file is None or self.file else attrs.evolve(self, file=file)
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.path) if part)
+        where = ": ".join(part for part in (_show_file(self.file), self.path) if part)
         text = f"{where}: {self.expected}" if where else self.expected
         if self.has_value:
             text += f" (got {_show(self.value)})"
@@ -70,6 +70,11 @@ class Problem:
             out["value"] = _show(self.value)
         out["suggestion"] = self.suggestion
         return out
+
+
+def _show_file(file: str | None) -> str | None:
+    """File names print as they are, unless they hold characters that would break the line."""
+    return file if file is None or file.isprintable() else repr(file)
 
 
 def _show(value: Any) -> str:
@@ -94,6 +99,9 @@ class ProbationRulesError(Exception):
 
     def one_line(self) -> str:
         """All problems on one line, as the command line prints them."""
+        return self._joined().replace("\r", "\\r").replace("\n", "\\n")
+
+    def _joined(self) -> str:
         if not self.problems:
             return type(self).__name__
         if len(self.problems) == 1:
@@ -101,7 +109,7 @@ class ProbationRulesError(Exception):
         files = {p.file for p in self.problems}
         if len(files) == 1 and None not in files:
             texts = [str(attrs.evolve(p, file=None)) for p in self.problems]
-            return f"{files.pop()}: {len(texts)} problems: " + "; ".join(texts)
+            return f"{_show_file(files.pop())}: {len(texts)} problems: " + "; ".join(texts)
         return f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
 
 

@@ -143,6 +143,8 @@ def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspect
         raise InputFileError(Problem("", "no such file"), file=str(path)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(Problem("", f"cannot be read as UTF-8 text: {exc}"), file=str(path)) from exc
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise InputFileError(Problem("", f"is not a usable file path: {exc}"), file=repr(os.fspath(source))) from exc
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

@@ -1,4 +1,4 @@
-"""Shared fixtures; hypothesis profiles: ``dev`` (fast, default) and ``ci`` (thorough, set by CI=true)."""
+"""Shared fixtures; hypothesis profiles: ``dev`` (fast, default), ``ci`` (thorough, set by CI=true), ``long`` (by hand)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
