@@ -18,8 +18,10 @@ band rule (whose bound moved) and the rescale rule (which fires when the maximum
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -54,7 +56,12 @@ class Decision:
 
 @attrs.frozen
 class CompiledMethodology:
-    methodology: Methodology
+    """A methodology's rules as durable-rules conditions, and the engine holding them.
+
+    It does not hold the methodology itself: the compiled form is cached weakly by methodology,
+    and a reference back would keep every methodology alive forever.
+    """
+
     conditions: Mapping[str, Mapping[str, Any]]
     decisions: Mapping[str, Decision]
     engine: RuleEngine
@@ -187,45 +194,41 @@ class _Builder:
         )
 
 
-_cache: dict[str, CompiledMethodology] = {}
-_by_value: dict[Methodology, CompiledMethodology] = {}
+_by_value: weakref.WeakKeyDictionary[Methodology, CompiledMethodology] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
+_names = itertools.count()
 
 
 def compiled(methodology: Methodology) -> CompiledMethodology:
-    """The compiled form of a methodology, shared by every methodology with the same rules."""
-    found = _by_value.get(methodology)
-    if found is None:
-        found = _by_value[methodology] = _compile(methodology)
-    return found
+    """The compiled form of a methodology, kept as long as the methodology object lives.
+
+    Keyed weakly by value: equal methodologies share one compiled ruleset, and when the last
+    equal methodology object is garbage-collected the ruleset's C memory is freed with it, so a
+    tool that generates thousands of variants does not grow.
+    """
+    with _cache_lock:
+        found = _by_value.get(methodology)
+        if found is None:
+            found = _by_value[methodology] = _compile(methodology)
+        return found
 
 
 def release(methodology: Methodology) -> None:
-    """Free a methodology's compiled ruleset (about 0.4 MB each, otherwise kept for the process).
+    """Free a methodology's compiled ruleset now rather than when the methodology is collected.
 
-    For tools and tests that generate thousands of variants; the next :func:`compiled` call for an
-    equal methodology compiles it afresh.
+    The next :func:`compiled` call for an equal methodology compiles it afresh.
     """
     with _cache_lock:
         found = _by_value.pop(methodology, None)
-        if found is None:
-            return
-        for same in [k for k, v in _by_value.items() if v is found]:
-            del _by_value[same]
-        for key in [k for k, v in _cache.items() if v is found]:
-            del _cache[key]
-    found.engine.close()
+    if found is not None:
+        found.engine.close()
 
 
 def _compile(methodology: Methodology) -> CompiledMethodology:
     builder = _Builder(methodology)
     builder.build()
-    digest = hashlib.sha256(json.dumps([builder.conditions, [attrs.asdict(d) for d in builder.decisions.values()]], sort_keys=True).encode()).hexdigest()
-    key = f"{methodology.sha256}:{digest}"
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is None:
-            engine = RuleEngine(f"probation_rules.{methodology.id}.{digest[:16]}.{len(_cache)}", builder.conditions)
-            found = CompiledMethodology(methodology, builder.conditions, builder.decisions, engine)
-            _cache[key] = found
-        return found
+    digest = hashlib.sha256(json.dumps(builder.conditions, sort_keys=True).encode()).hexdigest()
+    engine = RuleEngine(f"probation_rules.{methodology.id}.{digest[:16]}.{next(_names)}", builder.conditions)
+    program = CompiledMethodology(builder.conditions, builder.decisions, engine)
+    weakref.finalize(program, engine.close)
+    return program

@@ -46,13 +46,13 @@ def evaluate(inspection: Inspection, methodology: Methodology) -> RatingResult:
     """Rate an inspection already validated against ``methodology``."""
     program = compiled(methodology)
     with program.engine.session() as session:
-        return _Evaluation(program, inspection, session).run()
+        return _Evaluation(program, methodology, inspection, session).run()
 
 
 class _Evaluation:
-    def __init__(self, program: CompiledMethodology, inspection: Inspection, session: Session):
+    def __init__(self, program: CompiledMethodology, methodology: Methodology, inspection: Inspection, session: Session):
         self.program = program
-        self.m = program.methodology
+        self.m = methodology
         self.inspection = inspection
         self.session = session
         self.rules = {rule.id: rule for rule in self.m.rules()}

@@ -1,0 +1,89 @@
+"""Threads and many methodologies in one process: same results as sequential, nothing leaks."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import json
+import random
+import resource
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from probation_rules import load_methodology, rate
+from probation_rules.batch import rate_many
+from probation_rules.engine import compiler
+from probation_rules.methodology import methodology_from_dict
+
+from .conftest import YORK, pdu_2023_data
+
+YORK_DOC = json.loads(YORK.read_text())
+
+
+def _variant(limit: int) -> Any:
+    data = pdu_2023_data()
+    data["guidance"][0]["override"]["max_bands_up"] = limit
+    data["version"] = f"test-{limit}"
+    return methodology_from_dict(data)
+
+
+def _documents(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """York and n-1 seeded random inspections (hypothesis is for properties, not fixtures)."""
+    m = load_methodology("hmip-pdu-2023")
+    rng = random.Random(seed)
+    docs = [copy.deepcopy(YORK_DOC)]
+    for i in range(n - 1):
+        standards: dict[str, Any] = {}
+        for s in m.standards:
+            if s.kind == "case":
+                standards[s.id] = {"key_questions": {q.id: {"yes": rng.randint(0, 20), "relevant": 20} for q in s.key_questions}}
+            else:
+                standards[s.id] = {"judgement": rng.choice(m.scale.ratings), "strengths": ["s"] * rng.randint(0, 2)}
+        docs.append({"id": f"random-{i}", "unit": "Random unit", "standards": standards})
+    return docs
+
+
+def test_eight_threads_over_two_methodologies_match_sequential_runs() -> None:
+    baseline, variant = load_methodology("hmip-pdu-2023"), _variant(0)
+    docs = _documents(40)
+    jobs = [(doc, m) for doc in docs for m in (baseline, variant)] * 3
+    sequential = [rate(doc, m).to_dict() for doc, m in jobs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        threaded = list(pool.map(lambda job: rate(*job).to_dict(), jobs))
+    assert threaded == sequential
+    assert sequential[0]["standards"]["P1.1"]["rating"] != sequential[1]["standards"]["P1.1"]["rating"]
+
+
+def test_a_thousand_variants_leave_threads_and_memory_flat() -> None:
+    def load_and_rate(i: int) -> None:
+        m = _variant(i % 3)
+        m = methodology_from_dict({**pdu_2023_data(), "version": f"v{i}"})
+        assert rate(YORK_DOC, m).overall == "Inadequate"
+
+    for i in range(50):  # warm up allocator pools
+        load_and_rate(i)
+    gc.collect()
+    threads = threading.active_count()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(1000):
+        load_and_rate(i)
+    gc.collect()
+    assert threading.active_count() == threads
+    assert len(compiler._by_value) <= 2  # only methodologies still referenced keep their rulesets
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+    assert grown_mb < 40, f"peak memory grew by {grown_mb:.0f} MB over 1000 variants"
+
+
+def test_rate_many_matches_rate_and_names_the_bad_position() -> None:
+    docs = _documents(30)
+    expected = [rate(doc, "hmip-pdu-2023").to_dict() for doc in docs]
+    assert [r.to_dict() for r in rate_many(docs, "hmip-pdu-2023")] == expected
+    bad = copy.deepcopy(docs)
+    del bad[7]["unit"]
+    try:
+        rate_many(bad, "hmip-pdu-2023")
+    except ValueError as error:
+        assert "inspections[7].unit" in str(error)
+    else:
+        raise AssertionError("a bad inspection in a batch must raise")
