@@ -30,6 +30,7 @@ from probation_rules._convert import render_path, structure
 from probation_rules.errors import InputFileError, MethodologyError, Problem, UnknownMethodologyError, did_you_mean
 from probation_rules.methodology.history import HISTORY_FILE
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import as_fraction
 
 __all__ = [
     "DEFAULT_METHODOLOGY",
@@ -259,7 +260,7 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
             where = render_path((table_name, "bands", i, "at_least"))
             if band.at_least < 0 or (top is not None and band.at_least > top):
                 yield Problem(where, f"must be between 0 and {top}" if top else "must not be negative", band.at_least)
-            if table_name == "key_question_bands" and round(band.at_least * 10**6) != band.at_least * 10**6:
+            if table_name == "key_question_bands" and (as_fraction(band.at_least) * 10**6).denominator != 1:  # as written: 64.9 * 10**6 is not whole in binary
                 yield Problem(where, "must have at most six decimal places", band.at_least)
             if table_name == "overall_bands" and band.at_least != int(band.at_least):
                 yield Problem(where, "must be a whole number of points", band.at_least)
