@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -22,15 +23,20 @@ def test_a_fact_no_rule_matches_is_reported_not_lost() -> None:
     engine.close()
 
 
-def test_an_exception_inside_an_action_becomes_an_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = RuleEngine("test.boom", {"any": {"kind": "n"}})
+def test_no_threads_are_started_and_rulesets_are_freed() -> None:
+    before = threading.active_count()
+    engines = [RuleEngine(f"test.threads.{i}", {"r": {"kind": "n"}}) for i in range(50)]
+    for engine in engines:
+        with engine.session() as session:
+            assert [f.rule for f in session.assert_facts([{"kind": "n"}, {"kind": "n"}])] == ["r", "r"]
+        engine.close()
+    assert threading.active_count() == before
 
-    def boom(_: Any) -> None:
-        raise ZeroDivisionError("inside the action")
 
-    monkeypatch.setitem(engine._host.get_ruleset("test.boom")._actions, "any", type(engine._host.get_ruleset("test.boom")._actions["any"])(boom))
-    with engine.session() as session, pytest.raises(EngineError, match="inside the action"):
-        session.assert_facts([{"kind": "n"}])
+def test_a_refused_batch_becomes_an_engine_error() -> None:
+    engine = RuleEngine("test.huge", {"r": {"kind": "n"}})
+    with engine.session() as session, pytest.raises(EngineError, match="2\\*\\*53"):
+        session.assert_facts([{"kind": "n", "v": 2**60}])
     engine.close()
 
 
