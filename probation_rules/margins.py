@@ -7,6 +7,7 @@ at about 20 cases a percentage moves in steps of five points, not continuously.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -19,8 +20,14 @@ from probation_rules.result import NextBand
 __all__ = ["more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
 
 
+@functools.lru_cache(maxsize=256)
+def _thresholds(table: BandTable) -> tuple[tuple[Fraction, Band], ...]:
+    """A table's lower bounds as exact fractions, computed once per table (this runs per rating)."""
+    return tuple((as_fraction(b.at_least), b) for b in table.ordered())
+
+
 def _band_above(table: BandTable, value: Fraction) -> Band | None:
-    return next((b for b in table.ordered() if as_fraction(b.at_least) > value), None)
+    return next((b for at_least, b in _thresholds(table) if at_least > value), None)
 
 
 def _least_exact_percent(threshold: Fraction, rounding: Rounding) -> Fraction:

@@ -21,7 +21,9 @@ def as_fraction(value: float | int | Fraction) -> Fraction:
     """The number as written: 64.9 is 649/10, not the nearest binary float."""
     if isinstance(value, Fraction):
         return value
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+    if isinstance(value, float):
+        return Fraction(int(value)) if value.is_integer() else Fraction(repr(value))
+    return Fraction(value)
 
 
 def banded(percent: Fraction, rounding: Literal["exact", "nearest", "down"]) -> Fraction:
