@@ -164,6 +164,26 @@ def page(m: Methodology) -> list[Block]:
     overall_rows = [(rid, when.replace("at least", "a score of at least"), then) for rid, when, then in _band_conditions(m.overall_bands, "")]
     blocks.append(_rule_table(m, overall_rows, _as_rule(m.overall_bands)))
 
+    blocks.append(Heading(2, "Standards left unrated"))
+    if m.not_rated is None:
+        blocks.append(Paragraph("This methodology states no rule for unrated standards, so every standard must be rated."))
+    else:
+        nr, rescale = m.not_rated, m.not_rated.rescale
+        blocks.append(
+            _rule_paragraph(
+                Rule(nr.id, nr.citation, nr.evidence),
+                "A standard the inspectors leave unrated (with a reason) has no rating and no points: it leaves the score, the maximum score "
+                "and the ratings any guidance table reads (a table reads its rated informing standards, indicates nothing when none is rated, "
+                "and is not consulted when its target is unrated).",
+            )
+        )
+        how = {
+            "proportional": f"the overall bands scale with it: a score s out of M is placed as s x {m.max_score} / M would be, "
+            f"so each lower bound a becomes a x M / {m.max_score} points, rounded up",
+            "none": "the overall bands stand as stated, in points",
+        }[rescale.method]
+        blocks.append(_rule_paragraph(Rule(rescale.id, rescale.citation, rescale.evidence), f"When unrated standards reduce the maximum score, {how}."))
+
     if m.guidance:
         blocks.append(Heading(2, "Rating decision guidance"))
         for g in m.guidance:

@@ -1,0 +1,123 @@
+"""The youth justice, PDU 2021 and CRC/NPS 2018 frameworks, rated by the same engine as PDU 2023."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+
+from probation_rules import rate
+from probation_rules.engine.rater import rate_score
+from probation_rules.methodology import bundled_ids, load_methodology
+from probation_rules.testing.strategies import inspection_documents
+
+# The methodology notes, section 3, typed in by hand so that the TOML files are checked against
+# the notes rather than against themselves: (maximum, last Inadequate, last RI, last Good).
+NOTES_TABLE = {
+    "hmip-youth-2021": (36, 6, 18, 30),
+    "hmip-crc-nps-2018": (30, 5, 15, 25),
+    "hmip-pdu-2021": (27, 4, 13, 22),
+    "hmip-pdu-2023": (21, 3, 10, 17),
+}
+NOTES_STANDARDS = {"hmip-youth-2021": (13, 12), "hmip-crc-nps-2018": (10, 10), "hmip-pdu-2021": (9, 9), "hmip-pdu-2023": (7, 7)}
+
+YOUTH = load_methodology("hmip-youth-2021")
+
+EAST_SUSSEX_2024 = {  # published ratings, East Sussex YJS (Sept 2024): 25/36, Good
+    "1.1": "Good",
+    "1.2": "Good",
+    "1.3": "Outstanding",
+    "1.4": "Outstanding",
+    "2.1": "Good",
+    "2.2": "Inadequate",
+    "2.3": "Outstanding",
+    "2.4": "Outstanding",
+    "3.1": "Requires improvement",
+    "3.2": "Requires improvement",
+    "3.3": "Outstanding",
+    "3.4": "Good",
+    "4.1": "Requires improvement",
+}
+KQ_FOR = {"Inadequate": 40, "Requires improvement": 55, "Good": 70, "Outstanding": 90}
+
+
+def east_sussex_doc() -> dict[str, Any]:
+    standards: dict[str, Any] = {}
+    for s in YOUTH.standards:
+        rating = EAST_SUSSEX_2024[s.id]
+        if s.kind == "judged":
+            standards[s.id] = {"judgement": rating}
+        else:
+            standards[s.id] = {"key_questions": {q.id: KQ_FOR[rating] for q in s.key_questions}}
+    return {"id": "esyjs2024", "unit": "East Sussex YJS", "methodology": YOUTH.id, "standards": standards}
+
+
+def test_every_framework_in_the_notes_is_bundled() -> None:
+    assert set(NOTES_TABLE) <= set(bundled_ids())
+
+
+@pytest.mark.parametrize("methodology_id", sorted(NOTES_TABLE))
+def test_maximum_and_band_edges_are_the_notes(methodology_id: str) -> None:
+    m = load_methodology(methodology_id)
+    maximum, inadequate, ri, good = NOTES_TABLE[methodology_id]
+    assert (len(m.standards), sum(s.scored for s in m.standards)) == NOTES_STANDARDS[methodology_id]
+    assert m.max_score == maximum
+    expected = {0: "Inadequate", inadequate: "Inadequate", inadequate + 1: "Requires improvement", ri: "Requires improvement"}
+    expected |= {ri + 1: "Good", good: "Good", good + 1: "Outstanding", maximum: "Outstanding"}
+    assert {score: rate_score(m, score)[0] for score in expected} == expected
+
+
+@pytest.mark.parametrize("methodology_id", sorted(NOTES_TABLE))
+def test_every_rule_carries_a_citation_and_an_evidence_level(methodology_id: str) -> None:
+    m = load_methodology(methodology_id)
+    for rule in m.rules():
+        assert rule.citation.strip() and rule.evidence in ("published", "data", "recalled", "inferred"), rule.id
+    for s in m.standards:
+        if methodology_id != "hmip-pdu-2023":  # the 2023 standards are the York report's own tables
+            assert s.citation and s.evidence, s.id
+
+
+def test_east_sussex_2024_reproduces_with_resettlement_rated_but_not_scored() -> None:
+    result = rate(east_sussex_doc())
+    assert {sid: s.rating for sid, s in result.standards.items()} == EAST_SUSSEX_2024
+    assert (result.score, result.max_score, result.overall) == (25, 36, "Good")
+    assert result.standards["4.1"].points is None and result.standards["4.1"].scored is False
+    assert result.standards["2.2"].driver == "desistance"  # all three equal: the first in order drives
+
+
+def test_youth_has_no_leadership_guidance() -> None:
+    doc = east_sussex_doc()
+    for s in YOUTH.standards:
+        if s.kind == "case":
+            doc["standards"][s.id]["key_questions"] = {q.id: 10 for q in s.key_questions}
+    doc["standards"]["1.1"] = {"judgement": "Outstanding"}
+    result = rate(doc)
+    assert (result.standards["1.1"].rating, result.standards["1.1"].indicated) == ("Outstanding", None)
+
+
+@given(inspection_documents(YOUTH))
+@example(east_sussex_doc())
+def test_youth_score_counts_the_twelve_scored_standards(doc: dict[str, Any]) -> None:
+    result = rate(doc)
+    scored = [s for s in result.standards.values() if s.scored]
+    assert len(scored) == 12
+    assert result.score == sum(YOUTH.points_for(s.rating or "") for s in scored)
+    assert result.overall == rate_score(YOUTH, result.score)[0]
+
+
+@pytest.mark.parametrize("methodology_id", ["hmip-pdu-2021", "hmip-crc-nps-2018"])
+def test_the_older_probation_frameworks_rate_through_the_same_engine(methodology_id: str) -> None:
+    m = load_methodology(methodology_id)
+    standards: dict[str, Any] = {}
+    for i, s in enumerate(m.standards):
+        if s.kind == "judged":
+            standards[s.id] = {"judgement": "Good"}
+        else:  # alternately Good (lowest 70%) and Requires improvement (lowest 55%)
+            standards[s.id] = {"key_questions": {q.id: (70 if i % 2 else 55) if q.id == "keeping_safe" else 90 for q in s.key_questions}}
+    result = rate({"id": "x", "unit": "Example", "methodology": m.id, "standards": standards})
+    expected = sum(m.points_for(r.rating or "") for r in result.standards.values())
+    assert result.score == expected and result.max_score == m.max_score
+    assert result.overall == rate_score(m, expected)[0]
+    assert all(entry.engine_rule for entry in result.trace if entry.rule != "score")
+    assert not any(g for g in m.guidance)
