@@ -16,6 +16,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from probation_rules.engine import evaluate
 from probation_rules.errors import (
     EngineError,
@@ -29,6 +31,7 @@ from probation_rules.errors import (
 )
 from probation_rules.inspection import Inspection, load_inspection, validate_against
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
+from probation_rules.methodology.loader import select_methodology
 from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
 from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
 
@@ -65,15 +68,21 @@ def rate(
 ) -> RatingResult:
     """Rate an inspection (a path, a parsed JSON mapping or an :class:`Inspection`).
 
-    The methodology is, in order: the one given here, the one the inspection names, the default.
+    The methodology is, in order: the one given here, the one the inspection names, the bundled
+    framework of the inspection's programme in force on its ``fieldwork_start``, the default.
+    The result's ``methodology.selected_by`` says which.
     """
     loaded = load_inspection(inspection, check_values=False)
     if methodology is not None:
-        chosen = load_methodology(methodology)
+        chosen, selected_by = load_methodology(methodology), "argument"
     else:
         try:
-            chosen = load_methodology(loaded.methodology or DEFAULT_METHODOLOGY)
-        except UnknownMethodologyError as exc:
-            raise UnknownMethodologyError(exc.problems, file=loaded.source) from None
+            if loaded.methodology is not None:
+                chosen, selected_by = load_methodology(loaded.methodology), "inspection"
+            else:
+                chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme)
+        except MethodologyError as exc:
+            raise type(exc)(exc.problems, file=loaded.source) from None
     validate_against(loaded, chosen)
-    return evaluate(loaded, chosen)
+    result = evaluate(loaded, chosen)
+    return attrs.evolve(result, methodology=attrs.evolve(result.methodology, selected_by=selected_by))

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "rate",
     "explain",
     "render",
+    "methodologies",
 )
 
 

@@ -1,0 +1,102 @@
+"""``probation-rules methodologies``: the bundled frameworks, when each was in force, and how firm.
+
+Policy staff choosing or comparing frameworks need, at a glance, which one applied on a date and
+how much of it rests on published text rather than inference; so each line counts the rules at
+each evidence level, from the methodology's own data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+from collections import Counter
+from typing import Any
+
+from probation_rules.commands import Command
+from probation_rules.errors import Problem, UnknownMethodologyError, did_you_mean
+from probation_rules.methodology.loader import bundled, in_force_range
+from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
+
+__all__ = ["COMMAND", "summary"]
+
+
+def summary(m: Methodology) -> dict[str, Any]:
+    """A methodology's identity, dates, standards, maximum and evidence profile, as plain JSON."""
+    by_level = Counter(rule.evidence for rule in m.rules())
+    return {
+        "id": m.id,
+        "version": m.version,
+        "title": m.title,
+        "programme": m.programme,
+        "in_force_from": m.in_force_from.isoformat() if m.in_force_from else None,
+        "in_force_until": m.in_force_until.isoformat() if m.in_force_until else None,
+        "in_force_note": m.in_force_note,
+        "standards": [{"id": s.id, "name": s.name, "domain": s.domain, "kind": s.kind, "scored": s.scored, "evidence": s.evidence} for s in m.standards],
+        "scored_standards": sum(1 for s in m.standards if s.scored),
+        "max_score": m.max_score,
+        "rules": sum(by_level.values()),
+        "rules_by_evidence": {level: by_level[level] for level in EVIDENCE_LEVELS},
+        "guidance": [g.id for g in m.guidance],
+        "not_rated": None if m.not_rated is None else {"rule": m.not_rated.id, "rescale": m.not_rated.rescale.method},
+        "source": m.source,
+        "sha256": m.sha256,
+    }
+
+
+def _text(m: Methodology) -> str:
+    info = summary(m)
+    standards = ", ".join(f"{s.id} {s.name}" + ("" if s.scored else " (not scored)") for s in m.standards)
+    levels = ", ".join(f"{level} {n}" for level, n in info["rules_by_evidence"].items())
+    programme = f" ({m.programme})" if m.programme else ""
+    unrated = "refused" if m.not_rated is None else f"leave the score and maximum; bands rescale: {m.not_rated.rescale.method}"
+    return "\n".join(
+        [
+            f"{m.id} {m.version}  {m.title}",
+            f"  in force     {in_force_range(m)}{programme}",
+            f"  standards    {len(m.standards)} ({info['scored_standards']} scored): {standards}",
+            f"  max score    {m.max_score}",
+            f"  rules        {info['rules']}: {levels}",
+            f"  guidance     {', '.join(info['guidance']) or 'none'}",
+            f"  not rated    {unrated}",
+        ]
+    )
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date written YYYY-MM-DD (got {value!r})") from None
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--on", metavar="DATE", type=_date, help="only the frameworks in force on this date (YYYY-MM-DD), as a fieldwork start would choose")
+    parser.add_argument("--programme", metavar="NAME", help="only the frameworks of this inspection programme (e.g. probation, youth-justice)")
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    chosen = bundled()
+    if args.programme is not None:
+        programmes = sorted({m.programme for m in chosen if m.programme})
+        if args.programme not in programmes:
+            raise UnknownMethodologyError(
+                Problem(
+                    "--programme",
+                    f"must be a programme of a bundled methodology ({', '.join(programmes)})",
+                    args.programme,
+                    did_you_mean(args.programme, programmes),
+                )
+            )
+        chosen = [m for m in chosen if m.programme == args.programme]
+    if args.on is not None:
+        chosen = [m for m in chosen if m.in_force_on(args.on)]
+    if args.format == "json":
+        print(json.dumps([summary(m) for m in chosen], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join(_text(m) for m in chosen) if chosen else "no bundled methodology matches")
+    return 0
+
+
+COMMAND = Command("methodologies", "list the bundled methodologies: dates in force, standards, maximum score, rules by evidence level", _arguments, _run)

@@ -1,0 +1,127 @@
+"""Choosing a framework: by name, by fieldwork date within a programme, or the default; and listing them."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import attrs
+import pytest
+
+from probation_rules import DEFAULT_METHODOLOGY, InspectionError, MethodologyError, UnknownMethodologyError, rate
+from probation_rules.cli import main
+from probation_rules.methodology import bundled_ids, load_methodology, methodology_from_dict
+from probation_rules.methodology import loader as loader_module
+from probation_rules.methodology.loader import bundled, in_force_overlaps, select_methodology
+
+
+def doc_for(methodology_id: str, **extra: Any) -> dict[str, Any]:
+    """A complete inspection for a bundled framework, naming no methodology."""
+    m = load_methodology(methodology_id)
+    standards: dict[str, Any] = {}
+    for s in m.standards:
+        standards[s.id] = {"judgement": "Good"} if s.kind == "judged" else {"key_questions": {q.id: 70 for q in s.key_questions}}
+    return {"id": "x", "unit": "Example unit", "standards": standards, **extra}
+
+
+@pytest.mark.parametrize(
+    ("day", "programme", "expected"),
+    [
+        ("2019-01-15", None, "hmip-crc-nps-2018"),
+        ("2020-03-31", None, "hmip-crc-nps-2018"),
+        ("2021-06-01", None, "hmip-pdu-2021"),
+        ("2023-05-31", None, "hmip-pdu-2021"),
+        ("2023-06-01", None, "hmip-pdu-2023"),
+        ("2024-09-16", "probation", "hmip-pdu-2023"),
+        ("2024-09-09", "youth-justice", "hmip-youth-2021"),
+    ],
+)
+def test_the_fieldwork_date_selects_the_framework_in_force(day: str, programme: str | None, expected: str) -> None:
+    extra: dict[str, Any] = {"fieldwork_start": day} | ({"programme": programme} if programme else {})
+    result = rate(doc_for(expected, **extra))
+    assert (result.methodology.id, result.methodology.selected_by) == (expected, "fieldwork_start")
+    assert result.to_dict()["methodology"]["selected_by"] == "fieldwork_start"
+
+
+def test_the_text_output_says_the_framework_was_chosen_by_date(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "youth.json"
+    file.write_text(json.dumps(doc_for("hmip-youth-2021", fieldwork_start="2024-06-10", programme="youth-justice")))
+    assert main(["rate", str(file)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Example unit (x): rated under hmip-youth-2021 1.0.0 (in force on 2024-06-10)"
+
+
+def test_a_date_between_frameworks_is_refused_with_the_ranges() -> None:
+    with pytest.raises(UnknownMethodologyError, match=r"falls outside every bundled probation framework \(hmip-crc-nps-2018 2018-04-01 to 2020-03-31;") as info:
+        rate(doc_for("hmip-pdu-2021", fieldwork_start="2020-09-01"))
+    assert info.value.problems[0].path == "fieldwork_start"
+
+
+def test_without_a_date_the_default_stands_and_a_programme_gives_its_latest() -> None:
+    assert rate(doc_for(DEFAULT_METHODOLOGY)).methodology.selected_by == "default"
+    result = rate(doc_for("hmip-youth-2021", programme="youth-justice"))
+    assert (result.methodology.id, result.methodology.selected_by) == ("hmip-youth-2021", "programme")
+
+
+def test_a_named_methodology_wins_over_the_date() -> None:
+    doc = doc_for("hmip-pdu-2021", fieldwork_start="2024-09-16", methodology="hmip-pdu-2021")
+    assert (rate(doc).methodology.id, rate(doc).methodology.selected_by) == ("hmip-pdu-2021", "inspection")
+    assert rate(doc, "hmip-pdu-2021").methodology.selected_by == "argument"
+
+
+def test_an_unknown_programme_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(UnknownMethodologyError, match="did you mean 'youth-justice'"):
+        rate(doc_for("hmip-youth-2021", fieldwork_start="2024-06-10", programme="youth-justise"))
+
+
+def test_a_programme_that_does_not_match_the_methodology_is_refused() -> None:
+    with pytest.raises(InspectionError, match="does not match the methodology"):
+        rate(doc_for("hmip-pdu-2023", methodology="hmip-pdu-2023", programme="youth-justice"))
+
+
+def test_bundled_frameworks_do_not_overlap_within_a_programme() -> None:
+    assert in_force_overlaps(bundled()) == []
+
+
+def test_overlapping_ranges_are_found_and_make_selection_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
+    pdu_2021 = load_methodology("hmip-pdu-2021")
+    longer = attrs.evolve(pdu_2021, id="hmip-pdu-2021-long", in_force_until=datetime.date(2023, 12, 31))
+    (problem,) = in_force_overlaps([longer, load_methodology("hmip-pdu-2023"), load_methodology("hmip-youth-2021")])
+    assert "overlaps hmip-pdu-2023" in problem.expected
+    monkeypatch.setattr(loader_module, "bundled", lambda: [*bundled(), longer])
+    with pytest.raises(MethodologyError, match="a fieldwork date would name two frameworks"):
+        select_methodology(datetime.date(2023, 9, 1), "probation")
+
+
+def test_an_in_force_range_that_ends_before_it_starts_is_refused(pdu_data: dict[str, Any]) -> None:
+    pdu_data["in_force_until"] = datetime.date(2020, 1, 1)
+    with pytest.raises(MethodologyError, match="in_force_until: must not be before in_force_from"):
+        methodology_from_dict(pdu_data)
+
+
+def test_methodologies_lists_every_bundled_framework(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["methodologies", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [m["id"] for m in listed] == bundled_ids()
+    by_id = {m["id"]: m for m in listed}
+    assert {i: by_id[i]["max_score"] for i in by_id} == {"hmip-crc-nps-2018": 30, "hmip-pdu-2021": 27, "hmip-pdu-2023": 21, "hmip-youth-2021": 36}
+    youth = by_id["hmip-youth-2021"]
+    assert (youth["in_force_from"], youth["in_force_until"], youth["programme"]) == ("2021-06-01", "2025-03-31", "youth-justice")
+    assert (len(youth["standards"]), youth["scored_standards"]) == (13, 12)
+    for mid, info in by_id.items():
+        m = load_methodology(mid)
+        assert sum(info["rules_by_evidence"].values()) == info["rules"] == len(list(m.rules()))
+        assert info["rules_by_evidence"]["inferred"] == sum(1 for r in m.rules() if r.evidence == "inferred")
+
+
+def test_methodologies_text_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["methodologies", "--on", "2022-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("hmip-pdu-2021 1.0.0  HMI Probation: probation delivery units (PDU), 2021-2023 framework\n")
+    assert "  in force     2021-06-01 to 2023-05-31 (probation)" in out
+    assert "  max score    27" in out
+    assert "hmip-youth-2021" in out and "hmip-pdu-2023" not in out
+    assert main(["methodologies", "--on", "2022-06-01", "--programme", "probation"]) == 0
+    assert "hmip-youth-2021" not in capsys.readouterr().out
+    assert main(["methodologies", "--programme", "youth"]) == 2
+    assert "--programme: must be a programme of a bundled methodology (probation, youth-justice)" in capsys.readouterr().err
