@@ -29,5 +29,6 @@ def add_methodology_option(parser: argparse.ArgumentParser) -> None:
         "--methodology",
         "-m",
         metavar="ID|PATH",
-        help=f"bundled methodology id or path to a methodology TOML file (default: the one the inspection names, else {DEFAULT_METHODOLOGY})",
+        help="bundled methodology id or path to a methodology TOML file (default: the one the inspection names, else the bundled framework "
+        f"of its programme in force on its fieldwork_start, else {DEFAULT_METHODOLOGY})",
     )
