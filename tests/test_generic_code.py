@@ -109,13 +109,13 @@ def _token(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.\-])" + re.escape(name) + r"(?![\w\-]|\.\w)")
 
 
-def violations(path: Path) -> Iterator[str]:
-    relative = path.relative_to(PACKAGE).as_posix()
+def violations(relative: str, source: str) -> Iterator[str]:
+    """What in ``source`` (the file at ``relative`` inside the package) names framework data."""
     exact, distinctive = forbidden_names()
     allowed = EXEMPT_NAMES.get(relative, (set(), ""))[0]
     patterns = {n: _token(n) for n in distinctive - allowed}
     numbers = forbidden_numbers()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(source)
     skip = _docstrings(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
@@ -135,27 +135,22 @@ def violations(path: Path) -> Iterator[str]:
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_no_framework_name_or_threshold_in_code(path: Path) -> None:
-    found = list(violations(path))
+    found = list(violations(path.relative_to(PACKAGE).as_posix(), path.read_text(encoding="utf-8")))
     assert not found, "framework data in code (move it to the methodology TOML):\n" + "\n".join(found)
 
 
-def test_the_check_would_catch_what_it_is_for(tmp_path: Path) -> None:
-    # Planted offences, one per kind, in a file placed inside the package tree's shape.
-    planted = PACKAGE / "_planted_for_test.py"
-    planted.write_text(
+def test_the_check_would_catch_what_it_is_for() -> None:
+    # Planted offences, one per kind, as if in a module of the package.
+    planted = (
         '"""P2.1 in a docstring is fine."""\n'
         'A = "P2.1"\n'
         'B = f"{1} rated Requires improvement"\n'
         'C = "kq-bands.good"\n'
         "D = 1 if x >= 65 else 2\n"
         "E = y < 0.8\n"
-        'F = "version 1.1.0"\n',
-        encoding="utf-8",
+        'F = "version 1.1.0"\n'
     )
-    try:
-        found = list(violations(planted))
-    finally:
-        planted.unlink()
+    found = list(violations("engine/planted.py", planted))
     assert any("names 'P2.1'" in f for f in found)
     assert any("contains 'Requires improvement'" in f for f in found)
     assert any("names 'kq-bands.good'" in f for f in found)
