@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from probation_rules.inspection import Counts
 from probation_rules.methodology.schema import Band, BandTable, Rounding
-from probation_rules.percent import as_fraction, banded
+from probation_rules.percent import as_fraction
 from probation_rules.result import NextBand
 
 __all__ = ["more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
@@ -26,8 +26,8 @@ def _thresholds(table: BandTable) -> tuple[tuple[Fraction, Band], ...]:
     return tuple((as_fraction(b.at_least), b) for b in table.ordered())
 
 
-def _band_above(table: BandTable, value: Fraction) -> Band | None:
-    return next((b for at_least, b in _thresholds(table) if at_least > value), None)
+def _band_above(table: BandTable, value: Fraction) -> tuple[Fraction, Band] | None:
+    return next(((at_least, b) for at_least, b in _thresholds(table) if at_least > value), None)
 
 
 def _least_exact_percent(threshold: Fraction, rounding: Rounding) -> Fraction:
@@ -46,18 +46,18 @@ def more_yes_needed(counts: Counts, threshold: Fraction, rounding: Rounding) -> 
     number of relevant cases cannot stall the explanation.
     """
     least = _least_exact_percent(threshold, rounding)
-    needed_yes = max(counts.yes, math.ceil(least * counts.relevant / 100))
+    # ceil(least * relevant / 100) in integers: least is numerator/denominator.
+    needed_yes = max(counts.yes, -(-least.numerator * counts.relevant // (100 * least.denominator)))
     if needed_yes > counts.relevant:
         return None
-    assert banded(Counts(needed_yes, counts.relevant).ratio, rounding) >= threshold
     return needed_yes - counts.yes
 
 
 def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding) -> NextBand | None:
-    band = _band_above(table, value)
-    if band is None:
+    above = _band_above(table, value)
+    if above is None:
         return None
-    threshold = as_fraction(band.at_least)
+    threshold, band = above
     more = more_yes_needed(counts, threshold, rounding) if counts is not None else None
     return NextBand(band.rating, band.at_least, float(threshold - value), more)
 
@@ -65,10 +65,10 @@ def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | No
 def next_band_for_lowest(table: BandTable, values: Sequence[tuple[Fraction, Counts | None]], rounding: Rounding) -> NextBand | None:
     """The band above the lowest value; every value below it has to rise."""
     lowest = min(v for v, _ in values)
-    band = _band_above(table, lowest)
-    if band is None:
+    above = _band_above(table, lowest)
+    if above is None:
         return None
-    threshold = as_fraction(band.at_least)
+    threshold, band = above
     total: int | None = 0
     for value, counts in values:
         if value >= threshold:
@@ -79,7 +79,8 @@ def next_band_for_lowest(table: BandTable, values: Sequence[tuple[Fraction, Coun
 
 
 def next_band_for_score(table: BandTable, score: int) -> NextBand | None:
-    band = _band_above(table, Fraction(score))
-    if band is None:
+    above = _band_above(table, Fraction(score))
+    if above is None:
         return None
-    return NextBand(band.rating, band.at_least, float(as_fraction(band.at_least) - score))
+    threshold, band = above
+    return NextBand(band.rating, band.at_least, float(threshold - score))

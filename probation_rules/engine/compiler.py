@@ -28,7 +28,7 @@ from typing import Any, Literal
 import attrs
 
 from probation_rules.engine.durable_host import KIND, RuleEngine
-from probation_rules.methodology.schema import BandTable, Guidance, Methodology
+from probation_rules.methodology.schema import BandTable, Guidance, Methodology, Rule
 from probation_rules.percent import micro
 
 __all__ = ["CompiledMethodology", "Decision", "FactKind", "compiled", "release"]
@@ -65,6 +65,8 @@ class CompiledMethodology:
     conditions: Mapping[str, Mapping[str, Any]]
     decisions: Mapping[str, Decision]
     engine: RuleEngine
+    rules: Mapping[str, Rule]
+    """Every rule's provenance by id, for the trace (looked up once per methodology, not per rating)."""
 
 
 def _all(*conditions: Mapping[str, Any]) -> dict[str, Any]:
@@ -229,6 +231,6 @@ def _compile(methodology: Methodology) -> CompiledMethodology:
     builder.build()
     digest = hashlib.sha256(json.dumps(builder.conditions, sort_keys=True).encode()).hexdigest()
     engine = RuleEngine(f"probation_rules.{methodology.id}.{digest[:16]}.{next(_names)}", builder.conditions)
-    program = CompiledMethodology(builder.conditions, builder.decisions, engine)
+    program = CompiledMethodology(builder.conditions, builder.decisions, engine, {rule.id: rule for rule in methodology.rules()})
     weakref.finalize(program, engine.close)
     return program

@@ -55,7 +55,7 @@ class _Evaluation:
         self.m = methodology
         self.inspection = inspection
         self.session = session
-        self.rules = {rule.id: rule for rule in self.m.rules()}
+        self.rules = program.rules
         self.entries: list[TraceEntry] = []
         self.rank: dict[str, int] = {}
         self.step_of: dict[str, int] = {}
