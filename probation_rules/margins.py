@@ -14,20 +14,22 @@ from fractions import Fraction
 
 from probation_rules.inspection import Counts
 from probation_rules.methodology.schema import Band, BandTable, Rounding
-from probation_rules.percent import as_fraction
+from probation_rules.percent import MICRO, as_fraction, micro
 from probation_rules.result import NextBand
 
 __all__ = ["more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
 
 
 @functools.lru_cache(maxsize=256)
-def _thresholds(table: BandTable) -> tuple[tuple[Fraction, Band], ...]:
-    """A table's lower bounds as exact fractions, computed once per table (this runs per rating)."""
-    return tuple((as_fraction(b.at_least), b) for b in table.ordered())
+def _thresholds(table: BandTable) -> tuple[tuple[int, Fraction, Band], ...]:
+    """A table's lower bounds in millionths and as fractions, once per table (this runs per rating)."""
+    return tuple((micro(b.at_least), as_fraction(b.at_least), b) for b in table.ordered())
 
 
 def _band_above(table: BandTable, value: Fraction) -> tuple[Fraction, Band] | None:
-    return next(((at_least, b) for at_least, b in _thresholds(table) if at_least > value), None)
+    # Compared in whole millionths, exactly as the engine compares (bounds have <= 6 decimals).
+    scaled = value.numerator * MICRO // value.denominator
+    return next(((at_least, b) for whole, at_least, b in _thresholds(table) if whole > scaled), None)
 
 
 def _least_exact_percent(threshold: Fraction, rounding: Rounding) -> Fraction:

@@ -36,4 +36,5 @@ def banded(percent: Fraction, rounding: Literal["exact", "nearest", "down"]) -> 
 
 
 def micro(value: float | int | Fraction) -> int:
-    return math.floor(as_fraction(value) * MICRO)
+    exact = as_fraction(value)
+    return exact.numerator * MICRO // exact.denominator
