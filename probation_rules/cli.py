@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "explain",
     "render",
     "methodologies",
+    "check",
 )
 
 

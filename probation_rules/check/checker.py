@@ -1,0 +1,107 @@
+"""Run every static check on one methodology and say what was examined.
+
+The checks are generic: they read the methodology's tables and never name a framework, so a
+policy officer's variant is checked exactly as a bundled methodology is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from probation_rules.check.bands import band_findings, live_bands, points_findings
+from probation_rules.check.domains import MAX_RELEVANT, number, percent_domain, score_domain
+from probation_rules.check.findings import Finding, Report, sort_findings
+from probation_rules.check.guidance import guidance_findings
+from probation_rules.check.loading import load_for_check
+from probation_rules.check.provenance import provenance_findings
+from probation_rules.methodology.schema import Methodology
+
+__all__ = ["check_methodology"]
+
+
+def check_methodology(which: str | os.PathLike[str] | Methodology, *, max_relevant: int = MAX_RELEVANT) -> Report:
+    """Every finding about a methodology (a bundled id, a TOML file, or one already loaded).
+
+    A file the loader refuses gives a report of the loader's problems; raises
+    :class:`~probation_rules.errors.UnknownMethodologyError` or
+    :class:`~probation_rules.errors.InputFileError` only when there is no methodology to check.
+    """
+    if isinstance(which, Methodology):
+        m: Methodology | None = which
+        file = which.source
+        loaded: list[Finding] = []
+    else:
+        m, file, loaded = load_for_check(which)
+    if m is None:
+        return Report(file, None, tuple(loaded))
+    findings = list(_findings(m, max_relevant))
+    return Report(file, (m.id, m.version), sort_findings(findings), tuple(_examined(m, max_relevant)))
+
+
+def _findings(m: Methodology, max_relevant: int) -> Iterator[Finding]:
+    ratings = m.scale.ratings
+    percents = percent_domain(m.key_question_score.rounding, max_relevant)
+    yield from band_findings(m.key_question_bands, "key_question_bands", percents, m, m.key_question_score.rounding)
+    case_ratings = {live.band.rating for live in live_bands(m.key_question_bands, percents)}
+    if any(s.kind == "case" for s in m.standards):
+        for rating in ratings:
+            if rating not in case_ratings:
+                yield Finding(
+                    "unreachable-case-rating",
+                    "key_question_bands.bands",
+                    f"no key-question band gives {rating}, so no case-based standard can be rated {rating}",
+                )
+    yield from points_findings(m)
+    scores = score_domain(m, case_ratings)
+    yield from band_findings(m.overall_bands, "overall_bands", scores, m)
+    overall_ratings = {live.band.rating for live in live_bands(m.overall_bands, scores)}
+    for rating in ratings:
+        if rating not in overall_ratings:
+            yield Finding(
+                "unreachable-overall-rating",
+                "overall_bands.bands",
+                f"no score from 0 to {m.max_score} falls in a band that gives {rating}, so no inspection can be rated {rating} overall",
+            )
+    yield from _rescaled_findings(m)
+    yield from guidance_findings(m)
+    yield from provenance_findings(m)
+
+
+def _rescaled_findings(m: Methodology) -> Iterator[Finding]:
+    """Rescaling keeps 0 the lowest bound and every bound within the maximum, but may merge two bounds."""
+    if m.not_rated is None or m.not_rated.rescale.method == "none":
+        return
+    merged: dict[tuple[int, int], list[str]] = {}
+    for maximum in m.possible_maxima():
+        rescaled = m.overall_bands_for(maximum).bands
+        for i, band in enumerate(rescaled):
+            for j in range(i + 1, len(rescaled)):
+                if rescaled[j].at_least == band.at_least and rescaled[j].rating != band.rating:
+                    merged.setdefault((i, j), []).append(f"{maximum} ({number(band.at_least)})")
+    for (i, j), where in merged.items():
+        first, second = m.overall_bands.bands[i], m.overall_bands.bands[j]
+        yield Finding(
+            "rescaled-overlap",
+            f"overall_bands.bands[{j}].at_least",
+            f"with standards unrated, {m.not_rated.rescale.id} moves {first.id} ({first.rating}) and {second.id} ({second.rating}) "
+            f"to the same bound at a maximum score of {', '.join(where)}, where {second.id} wins and no score is rated {first.rating}",
+        )
+
+
+def _examined(m: Methodology, max_relevant: int) -> Iterator[str]:
+    rounding = m.key_question_score.rounding
+    shares = len(percent_domain(rounding, max_relevant).practical)
+    scope = "every percentage from 0 to 100" if rounding == "exact" else "every whole percentage from 0 to 100"
+    yield (
+        f"key_question_bands: {len(m.key_question_bands.bands)} bands over {scope} and every share of 1 to {max_relevant} "
+        f'relevant cases ({shares} distinct values, "{rounding}" rounding)'
+    )
+    yield f"points: {len(m.points.rows)} ratings"
+    reduced = [str(x) for x in m.possible_maxima() if x != m.max_score] if m.not_rated is not None else []
+    rescaled = f", and as rescaled for every maximum unrated standards leave ({', '.join(reduced)})" if reduced else ""
+    yield f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score}{rescaled}"
+    for g in m.guidance:
+        n = len(m.informing_standards(g))
+        yield f"{g.id}: {len(g.rows)} row(s) over all {len(m.scale.ratings) ** n} profiles of {n} informing rating(s)"
+    yield f"{sum(1 for _ in m.rules())} rules for a citation"

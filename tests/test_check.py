@@ -1,0 +1,165 @@
+"""``check``: each broken fixture gives exactly its findings; bundled methodologies check clean; the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from probation_rules import RuleConflictError, bundled_ids, load_methodology, rate
+from probation_rules.check import CODES, check_methodology
+from probation_rules.cli import main
+from probation_rules.engine.compiler import release
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = FIXTURES / "example.toml"
+BROKEN = sorted((FIXTURES / "broken").glob("*.toml"))
+
+
+def expected(fixture: Path) -> set[tuple[str, str, str]]:
+    """The findings a fixture declares in its ``# expect: severity code path`` lines."""
+    found = set()
+    for line in fixture.read_text().splitlines():
+        if line.startswith("# expect: "):
+            severity, code, path = line.removeprefix("# expect: ").split(" ", 2)
+            found.add((severity, code, path))
+    return found
+
+
+@pytest.mark.parametrize("fixture", BROKEN, ids=[f.stem for f in BROKEN])
+def test_a_broken_fixture_gives_exactly_the_findings_it_declares(fixture: Path) -> None:
+    report = check_methodology(fixture)
+    assert {(f.severity, f.code, f.path) for f in report.findings} == expected(fixture)
+    assert report.ok == all(severity != "error" for severity, _, _ in expected(fixture))
+
+
+def test_every_kind_of_finding_has_its_own_broken_fixture() -> None:
+    named = {fixture.stem for fixture in BROKEN}
+    assert set(CODES) <= named, f"codes without a fixture named after them: {sorted(set(CODES) - named)}"
+
+
+@pytest.mark.parametrize("which", [*bundled_ids(), str(EXAMPLE)])
+def test_every_bundled_methodology_and_the_example_check_clean(which: str) -> None:
+    report = check_methodology(which)
+    assert report.methodology is not None
+    assert report.errors == (), report.render_text()
+    assert main(["check", which]) == 0
+
+
+def test_the_example_has_no_warnings_either() -> None:
+    assert check_methodology(EXAMPLE).findings == ()
+
+
+def test_findings_name_the_exact_values() -> None:
+    report = check_methodology(FIXTURES / "broken" / "gap.toml")
+    (gap,) = report.findings
+    assert "from 0 up to (not including) 10" in gap.message and "kq-bands.low" in gap.message
+    (overlap, _) = check_methodology(FIXTURES / "broken" / "overlap.toml").findings
+    assert "kq-bands.middle (Middle) and kq-bands.high (High) both start at 70" in overlap.message
+    (conflict, _) = check_methodology(FIXTURES / "broken" / "guidance-conflict.toml").findings
+    assert "guidance.a.all-low indicates Low and guidance.a.any-low indicates Middle" in conflict.message
+    assert "all of C, D Low" in conflict.message
+    (cases,) = check_methodology(FIXTURES / "broken" / "unreachable-with-cases.toml").findings
+    assert "the fewest that can is 100 relevant cases (99 yes)" in cases.message
+    (score, rating) = check_methodology(FIXTURES / "broken" / "unreachable-band-score.toml").findings
+    assert "from 9, but the maximum score is 8" in score.message
+    assert "no inspection can be rated High overall" in rating.message
+
+
+@pytest.mark.parametrize(
+    ("fixture", "inspection_change"), [("gap", {"C": {"q1": 5, "q2": 90}}), ("gap-score", {"C": {"q1": 0, "q2": 0}, "D": {"q1": 0, "q2": 0}})]
+)
+def test_a_gap_check_reports_is_a_gap_the_engine_falls_into(fixture: str, inspection_change: dict[str, Any]) -> None:
+    m = load_methodology(FIXTURES / "broken" / f"{fixture}.toml")
+    doc: dict[str, Any] = {
+        "id": "x",
+        "unit": "x",
+        "standards": {
+            "A": {"judgement": "Low"},
+            "B": {"judgement": "Low"},
+            "C": {"key_questions": {"q1": 50, "q2": 50}},
+            "D": {"key_questions": {"q1": 50, "q2": 50}},
+        },
+    }
+    for standard, values in inspection_change.items():
+        doc["standards"][standard]["key_questions"] = values
+    try:
+        with pytest.raises(RuleConflictError, match="a gap in the table"):
+            rate(doc, m)
+    finally:
+        release(m)
+
+
+def test_a_guidance_conflict_check_reports_is_one_the_engine_refuses() -> None:
+    m = load_methodology(FIXTURES / "broken" / "guidance-conflict.toml")
+    all_low = {"C": {"key_questions": {"q1": 0, "q2": 0}}, "D": {"key_questions": {"q1": 0, "q2": 0}}}
+    try:
+        with pytest.raises(RuleConflictError, match=re.escape("guidance.a.all-low, guidance.a.any-low")):
+            rate({"id": "x", "unit": "x", "standards": {"A": {"judgement": "Low"}, "B": {"judgement": "Low"}, **all_low}}, m)
+    finally:
+        release(m)
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def test_check_prints_one_line_per_finding_and_exits_1_on_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = FIXTURES / "broken" / "overlap.toml"
+    assert main(["check", str(fixture)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{fixture}: key_question_bands.bands[1].at_least: error [overlap] ")
+    assert out[1].startswith(f"{fixture}: key_question_bands.bands: warning [unreachable-case-rating] ")
+    assert out[2] == f"{fixture}: example 1.0.0: 1 error, 1 warning"
+
+
+def test_warnings_alone_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(FIXTURES / "broken" / "split-band.toml")]) == 0
+    assert "warning [split-band]" in capsys.readouterr().out
+
+
+def test_a_file_the_loader_refuses_is_reported_as_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = FIXTURES / "broken" / "unknown-key.toml"
+    assert main(["check", str(fixture), "--format", "json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["methodology"] is None and body["ok"] is False
+    unknown = next(f for f in body["findings"] if f["code"] == "unknown-key")
+    assert unknown == {
+        "code": "unknown-key",
+        "severity": "error",
+        "path": "key_question_bands.bands[1].at_lest",
+        "message": unknown["message"],
+        "suggestion": "at_least",
+    }
+    assert "did you mean 'at_least'" in unknown["message"]
+
+
+def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "hmip-pdu-2023", "--format", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["check_version"] == "1"
+    assert (body["ok"], body["errors"], body["warnings"], body["findings"]) == (True, 0, 0, [])
+    assert body["methodology"]["id"] == "hmip-pdu-2023"
+    assert any("256 profiles" in line for line in body["examined"])
+
+
+def test_a_toml_syntax_error_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("id = ")
+    assert main(["check", str(bad)]) == 1
+    assert re.search(r"error \[invalid\] is not valid TOML", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("which", ["no-such-methodology", "missing/file.toml"])
+def test_nothing_to_check_is_bad_input(which: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", which]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+
+
+def test_max_relevant_changes_what_counts_as_reachable_with_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    fixture = str(FIXTURES / "broken" / "unreachable-with-cases.toml")
+    assert check_methodology(fixture, max_relevant=100).findings == ()
+    assert main(["check", fixture, "--max-relevant", "0"]) == 2
