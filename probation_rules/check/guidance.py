@@ -13,7 +13,9 @@ Monotone means the guided standard never falls as the informing ratings rise. Wh
 profiles have an indication, the indication must not fall. Where a better profile has none, the
 inspectors' judgement stands, which can be anything: in "exact" mode (the indication replaces a
 judgement) only the lowest rating may then be indicated below it. Where a worse profile has
-none, only the highest rating may be indicated above it, in either mode.
+none, only the highest rating may be indicated above it, in either mode. The verdict assumes an
+inspection may record no strengths: an override that needs none always applies and can mask a
+descent, but it is an error of its own (``override-without-strengths``).
 """
 
 from __future__ import annotations
