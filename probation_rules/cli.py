@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "render",
     "methodologies",
     "check",
+    "robustness",
 )
 
 

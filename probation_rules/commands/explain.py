@@ -7,12 +7,16 @@ import json
 
 from probation_rules import rate
 from probation_rules.commands import Command, add_methodology_option
+from probation_rules.robustness.render import explain_section
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="an inspection JSON document")
     add_methodology_option(parser)
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text tree or the JSON trace (default: text)")
+    parser.add_argument(
+        "--cases", type=int, metavar="N", help="for the flip distances under the tree: assume N relevant cases where only percentages are given"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -20,11 +24,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))
         return 0
+    section = explain_section(args.file, args.methodology, args.cases)
     m = result.methodology
     print(f"{result.inspection.unit}: {result.overall} ({result.score}/{result.max_score}) under {m.id} {m.version}")
     print("Each line: #step subject: outcome  [rule id; evidence level]  from its inputs.")
     print()
     print(result.trace.render_tree())
+    print()
+    print(section)
     return 0
 
 

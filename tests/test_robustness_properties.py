@@ -1,0 +1,292 @@
+"""Properties of the robustness analysis, checked against the engine itself.
+
+Flip distances are checked by brute force through the public ``rate`` API: every way of turning
+answers over, up to the whole box of counts for small numbers of cases, is rated by the engine,
+and the cheapest change of rating must cost exactly what the analysis reports. Probabilities are
+checked by exact enumeration, by their sum, and against a seeded simulation within its error.
+York (as counts of 20) is pinned beside the generated cases.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import random
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from probation_rules import rate
+from probation_rules.inspection import load_inspection
+from probation_rules.methodology import bundled_ids, load_methodology
+from probation_rules.robustness import analyse, clopper_pearson, lowest_effect, wilson
+from probation_rules.robustness.flips import key_question_flips, overall_flips, standard_costs, standard_flips
+from probation_rules.robustness.model import build_unit
+from probation_rules.robustness.sampling import binomial_pmf, overall_distribution, simulate, standard_distribution
+from probation_rules.testing.strategies import inspection_documents, key_question_counts
+
+from .conftest import YORK
+from .test_robustness import york_with_counts
+
+M = load_methodology("hmip-pdu-2023")
+CASE = [s for s in M.standards if s.kind == "case"]
+YORK_RAW = json.loads(YORK.read_text())
+YORK_DOC = york_with_counts(YORK_RAW)
+
+
+def unit_of(doc: dict[str, Any], m: Any = M) -> Any:
+    return build_unit(load_inspection(doc), m, rate(doc, m))
+
+
+def with_counts(doc: dict[str, Any], sid: str, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    doc["standards"][sid] = {"key_questions": {q: {"yes": k, "relevant": n} for q, (k, n) in counts.items()}}
+    return doc
+
+
+# -- the analysis reads the band tables as the engine applies them ------------------------------
+
+
+@given(st.sampled_from(bundled_ids()), st.data())
+def test_the_band_tables_the_analysis_reads_agree_with_the_engine(methodology_id: str, data: st.DataObject) -> None:
+    m = load_methodology(methodology_id)
+    doc = data.draw(inspection_documents(m, values=key_question_counts(30)))
+    result = rate(doc, m)
+    unit = unit_of(doc, m)
+    rated_case = [s.id for s in m.standards if s.kind == "case" and result.standards[s.id].rating is not None]
+    assert list(unit.varying) == rated_case
+    assert unit.overall_ok  # the tables plus the engine's per-profile answers reproduce score and overall
+    for sid in unit.varying:
+        for q in unit.questions[sid]:
+            assert m.scale.ratings[q.rank] == result.standards[sid].key_questions[q.id].band
+
+
+@settings(max_examples=30)
+@example(YORK_DOC)
+@given(inspection_documents(M, values=key_question_counts(25)))
+def test_key_question_flips_are_the_nearest_band_changes_the_engine_makes(doc: dict[str, Any]) -> None:
+    unit = unit_of(doc)
+    s = CASE[len(doc["id"]) % len(CASE)]
+    q = unit.questions[s.id][0]
+    up, down = key_question_flips(q, M.scale.ratings)
+
+    def band_at(yes: int) -> str:
+        changed = copy.deepcopy(doc)
+        changed["standards"][s.id]["key_questions"][q.id] = {"yes": yes, "relevant": q.relevant}
+        return rate(changed, M).standards[s.id].key_questions[q.id].band
+
+    here = M.scale.ratings[q.rank]
+    for flip, step, limit in ((up, 1, q.relevant - q.yes), (down, -1, q.yes)):
+        reach = limit if flip is None else flip.judgements
+        for d in range(1, reach):
+            assert band_at(q.yes + step * d) == here
+        if flip is None:
+            if limit:
+                assert band_at(q.yes + step * limit) == here
+        else:
+            moved = band_at(q.yes + step * flip.judgements)
+            assert moved == flip.rating and (M.rank(moved) - M.rank(here)) * step > 0
+
+
+# -- standards and the overall rating: brute force over every count in a small box -------------
+
+SMALL = st.integers(1, 3).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n)))
+
+
+@settings(max_examples=12)
+@given(
+    st.sampled_from(CASE),
+    st.tuples(SMALL, SMALL, SMALL),
+    inspection_documents(M, values=st.sampled_from([0, 40, 55, 70, 90])),
+)
+@example(CASE[1], ((3, 1), (3, 2), (3, 3)), YORK_RAW)
+def test_flip_distances_are_minimal_and_exact_by_brute_force_through_the_engine(s: Any, counts: Any, doc: dict[str, Any]) -> None:
+    """Every count vector in the box is rated by the engine; the cheapest change of rating must cost what is reported."""
+    kq_ids = [q.id for q in s.key_questions]
+    base = {q: (k, n) for q, (n, k) in zip(kq_ids, counts, strict=True)}
+    doc = with_counts(doc, s.id, base)
+    before = rate(doc, M)
+    unit = unit_of(doc)
+    assert unit.varying == (s.id,)  # the other standards are percentages: held fixed
+    up, down = standard_flips(unit, s.id)
+    o_up, o_down = overall_flips(unit)
+    here, overall_here = M.rank(before.standards[s.id].rating), M.rank(before.overall)
+
+    cheapest: dict[str, int] = {}
+    distribution = [Fraction(0)] * len(M.scale.ratings)
+    pmfs = [binomial_pmf(n, Fraction(k, n)) for (n, k) in counts]
+    for yes in itertools.product(*(range(n + 1) for n, _ in counts)):
+        cost = sum(abs(y - k) for y, (_, k) in zip(yes, counts, strict=True))
+        after = rate(with_counts(doc, s.id, {q: (y, n) for q, y, (n, _) in zip(kq_ids, yes, counts, strict=True)}), M)
+        rank, overall = M.rank(after.standards[s.id].rating), M.rank(after.overall)
+        distribution[rank] += math.prod((pmf[y] for pmf, y in zip(pmfs, yes, strict=True)), start=Fraction(1))
+        for key, moved in (("up", rank > here), ("down", rank < here), ("o_up", overall > overall_here), ("o_down", overall < overall_here)):
+            if moved:
+                cheapest[key] = min(cheapest.get(key, cost), cost)
+
+    assert (up.judgements if up else None) == cheapest.get("up")
+    assert (down.judgements if down else None) == cheapest.get("down")
+    assert (o_up.judgements if o_up else None) == cheapest.get("o_up")
+    assert (o_down.judgements if o_down else None) == cheapest.get("o_down")
+    assert tuple(distribution) == standard_distribution(unit, s.id).probabilities  # exact, by enumeration
+    for flip in (up, down):
+        if flip is not None:
+            assert rate(_apply(doc, flip.changes), M).standards[s.id].rating == flip.rating
+
+
+def _apply(doc: dict[str, Any], changes: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    for c in changes:
+        doc["standards"][c.standard]["key_questions"][c.key_question] = {"yes": c.to_yes, "relevant": c.relevant}
+    return doc
+
+
+@settings(max_examples=10)
+@given(inspection_documents(M, values=key_question_counts(20)))
+@example(YORK_DOC)
+def test_the_overall_flip_is_the_cheapest_profile_by_brute_force_through_the_engine(doc: dict[str, Any]) -> None:
+    """Every profile of case-based ratings, each at its cheapest counts (itself checked above), rated by the engine.
+
+    Profiles are tried cheapest first, stopping once no dearer one could beat what was found.
+    """
+    unit = unit_of(doc)
+    here = M.rank(rate(doc, M).overall)
+    possible = {"up"} if here == 0 else {"down"} if here == len(M.scale.ratings) - 1 else {"up", "down"}
+    costs = {sid: standard_costs(unit, sid) for sid in unit.varying}
+    profiles = sorted(itertools.product(*(costs[sid].values() for sid in unit.varying)), key=lambda flips: sum(f.judgements for f in flips))
+    best: dict[str, int] = {}
+    for flips in profiles:
+        cost = sum(f.judgements for f in flips)
+        if set(best) == possible and cost > max(best.values()):
+            break
+        overall = M.rank(rate(_apply(doc, [c for f in flips for c in f.changes]), M).overall)
+        if overall != here:
+            key = "up" if overall > here else "down"
+            best[key] = min(best.get(key, cost), cost)
+    up, down = overall_flips(unit)
+    assert (up.judgements if up else None) == best.get("up")
+    assert (down.judgements if down else None) == best.get("down")
+    for flip in (up, down):
+        if flip is not None:
+            after = rate(_apply(doc, flip.changes), M)
+            assert (after.overall, after.score) == (flip.rating, flip.score)
+
+
+# -- probabilities ------------------------------------------------------------------------------
+
+
+@settings(max_examples=25)
+@given(inspection_documents(M, values=key_question_counts(30)))
+@example(YORK_DOC)
+def test_probabilities_lie_in_zero_one_and_sum_to_one(doc: dict[str, Any]) -> None:
+    unit = unit_of(doc)
+    overall, guided = overall_distribution(unit)
+    for d in [overall, *guided.values(), *(standard_distribution(unit, sid) for sid in unit.varying)]:
+        assert all(0 <= p <= 1 for p in d.probabilities)
+        assert sum(d.probabilities) == 1  # exactly: these are fractions
+        assert 0 <= d.differs <= 1
+
+
+@settings(max_examples=15)
+@given(inspection_documents(M, values=key_question_counts(25)), st.integers(0, 2**32))
+@example(YORK_DOC, 1)
+def test_exact_and_simulated_figures_agree_within_the_stated_error(doc: dict[str, Any], seed: int) -> None:
+    """Each exact probability lies within the simulated estimate's stated interval (Clopper-Pearson at 1 - 1e-6)."""
+    unit = unit_of(doc)
+    sim = simulate(unit, 3000, seed, level=1 - 1e-6)
+    overall, _ = overall_distribution(unit)
+    assert all(e.agrees_with(p) for e, p in zip(sim.overall, overall.probabilities, strict=True))
+    assert sim.overall_differs.agrees_with(overall.differs)
+    for sid in unit.varying:
+        exact = standard_distribution(unit, sid)
+        assert all(e.agrees_with(p) for e, p in zip(sim.standards[sid], exact.probabilities, strict=True))
+        assert sim.standards_differ[sid].agrees_with(exact.differs)
+
+
+LEVELS = st.floats(0.01, 0.999, allow_nan=False)
+
+
+@given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))), LEVELS, LEVELS)
+@example((14, 20), 0.9, 0.95)
+@example((0, 1), 0.5, 0.99)
+def test_intervals_contain_the_observed_rate_and_nest_as_the_level_grows(counts: tuple[int, int], a: float, b: float) -> None:
+    yes, n = counts
+    low_level, high_level = sorted((a, b))
+    for method in (wilson, clopper_pearson):
+        narrow, wide = method(yes, n, low_level), method(yes, n, high_level)
+        for interval in (narrow, wide):
+            assert 0 <= interval.low <= yes / n <= interval.high <= 1
+        assert wide.low <= narrow.low + 1e-12 and narrow.high <= wide.high + 1e-12
+
+
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))), LEVELS)
+def test_clopper_pearson_bounds_are_where_the_binomial_tails_equal_the_level(counts: tuple[int, int], level: float) -> None:
+    yes, n = counts
+    interval = clopper_pearson(yes, n, level)
+    tail = Fraction(1 - level) / 2
+
+    def at_least(p: float) -> Fraction:
+        exact = Fraction(p)
+        return sum((math.comb(n, i) * exact**i * (1 - exact) ** (n - i) for i in range(yes, n + 1)), Fraction(0))
+
+    def at_most(p: float) -> Fraction:
+        exact = Fraction(p)
+        return sum((math.comb(n, i) * exact**i * (1 - exact) ** (n - i) for i in range(0, yes + 1)), Fraction(0))
+
+    step = 1e-7
+    if yes > 0:
+        assert at_least(max(0.0, interval.low - step)) <= tail <= at_least(min(1.0, interval.low + step))
+    if yes < n:
+        assert at_most(min(1.0, interval.high + step)) <= tail <= at_most(max(0.0, interval.high - step))
+
+
+# -- the lowest-of-three effect, and the assumption the analysis makes about guidance ------------
+
+RATES = st.integers(0, 100)
+
+
+@given(st.lists(RATES, min_size=1, max_size=4), st.integers(1, 30))
+@example([70, 70, 70], 20)
+def test_lowest_drives_never_rates_above_any_key_question_alone(rates: list[int], n: int) -> None:
+    effect = lowest_effect(M, rates, n)
+    assert sum(effect.distribution.probabilities) == 1
+    for alone in effect.alone:
+        for r in range(len(M.scale.ratings)):
+            assert sum(effect.distribution.probabilities[r:]) <= sum(alone.probabilities[r:])
+    if len(rates) == 1:
+        assert effect.distribution.probabilities == effect.alone[0].probabilities
+    assert 0 <= effect.below_true <= effect.below_typical <= 1
+
+
+def _permutations(items: list[str]) -> Iterator[list[str]]:
+    rng = random.Random(len(items))
+    for _ in range(3):
+        shuffled = items[:]
+        rng.shuffle(shuffled)
+        yield shuffled
+
+
+@settings(max_examples=20)
+@given(inspection_documents(M))
+@example(YORK_RAW)
+def test_guidance_reads_the_informing_ratings_as_a_multiset(doc: dict[str, Any]) -> None:
+    """The analysis asks the engine once per multiset of informing ratings; permuting them must not matter."""
+    for g in M.guidance:
+        informing = [s.id for s in M.informing_standards(g) if s.kind == "case"]
+        before = rate(doc, M).standards[g.target]
+        for order in _permutations(informing):
+            permuted = copy.deepcopy(doc)
+            for src, dst in zip(informing, order, strict=True):
+                permuted["standards"][dst] = doc["standards"][src]
+            after = rate(permuted, M).standards[g.target]
+            assert (after.rating, after.indicated) == (before.rating, before.indicated)
+
+
+def test_analyse_is_deterministic_and_json_ready() -> None:
+    first, second = analyse(YORK_DOC), analyse(YORK_DOC)
+    assert first.to_dict() == second.to_dict()
