@@ -16,7 +16,10 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
+THOROUGH = PROFILE != "dev"
+"""Under the ci and long profiles: tests that set their own example counts use the larger one."""
 
 ROOT = Path(__file__).resolve().parent.parent
 YORK = ROOT / "examples" / "york-pdu-2024.json"

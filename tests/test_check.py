@@ -163,3 +163,9 @@ def test_max_relevant_changes_what_counts_as_reachable_with_cases(capsys: pytest
     fixture = str(FIXTURES / "broken" / "unreachable-with-cases.toml")
     assert check_methodology(fixture, max_relevant=100).findings == ()
     assert main(["check", fixture, "--max-relevant", "0"]) == 2
+
+
+def test_the_reference_page_lists_every_code_with_its_severity() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "check.md").read_text()
+    listed = dict(re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", page, re.M))
+    assert listed == {name: code.severity for name, code in CODES.items()}

@@ -1,0 +1,79 @@
+"""The engine against the reference evaluator, over generated methodologies and inspections.
+
+Every rating the durable-rules engine gives must be the one the methodology's plain meaning
+gives (``tests/reference.py``), standard by standard, with score and overall rating: for strict
+methodologies (``check`` finds nothing wrong) and for merely rateable ones (non-monotone tables,
+unreachable bands, overrides without strengths), which the engine must still apply as written.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from probation_rules import Methodology, load_methodology, rate
+from probation_rules.engine.compiler import release
+from probation_rules.methodology import methodology_from_dict
+from probation_rules.testing.strategies import inspections, methodologies
+
+from . import reference
+from .conftest import THOROUGH, YORK, pdu_2023_data
+
+DIFFERENTIAL_EXAMPLES = 1000 if THOROUGH else 100
+
+any_methodology = st.booleans().flatmap(lambda strict: methodologies(strict=strict))
+
+
+def assert_agrees(m: Methodology, doc: dict[str, Any]) -> None:
+    result = rate(doc, m)
+    expected = reference.evaluate(m, doc)
+    got = {sid: s.rating for sid, s in result.standards.items()}
+    assert got == expected.ratings, f"standards: engine {got}, reference {expected.ratings}"
+    for sid, driver in expected.drivers.items():
+        assert result.standards[sid].driver == driver, sid
+    for target, indicated in expected.indicated.items():
+        standard = result.standards[target]
+        assert standard.indicated == indicated, target
+        assert (standard.departure is not None) == expected.departed[target], target
+        assert standard.departure is None or standard.departure.capped == expected.capped[target], target
+    assert (result.score, result.overall) == (expected.score, expected.overall)
+
+
+@settings(max_examples=DIFFERENTIAL_EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(any_methodology, st.data())
+def test_the_engine_rates_as_the_reference_says(m: Methodology, data: st.DataObject) -> None:
+    try:
+        for doc in data.draw(st.lists(inspections(m), min_size=1, max_size=3), label="inspections"):
+            assert_agrees(m, doc)
+    finally:
+        release(m)
+
+
+PDU = load_methodology("hmip-pdu-2023")
+
+
+@given(inspections(PDU))
+@example(json.loads(YORK.read_text()))
+def test_the_bundled_methodology_rates_as_the_reference_says(doc: dict[str, Any]) -> None:
+    assert_agrees(PDU, doc)
+
+
+@pytest.mark.parametrize("rounding", ["exact", "nearest", "down"])
+@pytest.mark.parametrize(("yes", "relevant"), [(11, 17), (13, 20), (1, 3), (2, 3), (129, 200), (0, 1), (1, 1)])
+def test_rounding_agrees_at_awkward_ratios(rounding: str, yes: int, relevant: int) -> None:
+    data = pdu_2023_data()
+    data["key_question_score"]["rounding"] = rounding
+    for band in data["key_question_bands"]["bands"]:  # a bound on a half, so "nearest" is tested at its edge
+        if band["at_least"]:
+            band["at_least"] -= 0.5
+    m = methodology_from_dict(data)
+    doc = json.loads(YORK.read_text())
+    doc["standards"]["P2.1"]["key_questions"]["keeping_safe"] = {"yes": yes, "relevant": relevant}
+    try:
+        assert_agrees(m, doc)
+    finally:
+        release(m)
