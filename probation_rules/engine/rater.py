@@ -127,15 +127,17 @@ class _Evaluation:
     def label(self, rank: int) -> str:
         return self.m.scale.ratings[rank]
 
-    def base_result(self, standard: Standard, rank: int, rule: str, step: int, **extra: Any) -> None:
-        self.rank[standard.id] = rank
+    def base_result(self, standard: Standard, rank: int | None, rule: str, step: int, **extra: Any) -> None:
+        """Record a standard's result; ``rank`` is None for a standard left unrated."""
+        if rank is not None:
+            self.rank[standard.id] = rank
         self.step_of[standard.id] = step
         self.results[standard.id] = {
             "id": standard.id,
             "name": standard.name,
             "domain": standard.domain,
             "kind": standard.kind,
-            "rating": self.label(rank),
+            "rating": None if rank is None else self.label(rank),
             "rule": rule,
             "scored": standard.scored,
             **extra,
@@ -182,17 +184,7 @@ class _Evaluation:
         if s.scored:
             outcome["leaves_score_and_maximum"] = True
         step = self.record(firing, decision.rule, s.id, {"not_rated": reason}, outcome)
-        self.step_of[s.id] = step
-        self.results[s.id] = {
-            "id": s.id,
-            "name": s.name,
-            "domain": s.domain,
-            "kind": s.kind,
-            "rating": None,
-            "rule": decision.rule,
-            "scored": s.scored,
-            "not_rated": reason,
-        }
+        self.base_result(s, None, decision.rule, step, not_rated=reason)
 
     def _judged(self, s: Standard) -> JudgedEvidence:
         evidence = self.inspection.standards[s.id]
