@@ -164,12 +164,32 @@ def bench_memory() -> list[dict[str, Any]]:
     ]
 
 
+def bench_compare() -> list[dict[str, Any]]:
+    """Issue 7's goal: a 100,000-inspection comparison of two methodologies in a minute on two cores.
+
+    One run, not a median: it takes about a minute. ``COMPARE_COUNT`` sets a smaller population.
+    """
+    from probation_rules.whatif import compare, simulated, simulation
+
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(ROOT / "examples" / "variants" / "good-from-70.toml")
+    count = int(os.environ.get("COMPARE_COUNT", "100000"))
+    population = simulated(simulation([base, variant], count, seed=1))
+    start = time.perf_counter()
+    result = compare(base, variant, population, workers=2)
+    seconds = time.perf_counter() - start
+    return [
+        figure(f"compare: {count:,} simulated inspections, two methodologies, 2 workers", seconds, "s", "<= 60", seconds <= 60, changed=len(result.changed)),
+        figure("compare: ratings per second (both methodologies)", 2 * count / seconds, "ratings/s"),
+    ]
+
+
 BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "rate": bench_rate,
     "cli": bench_cli,
     "load": bench_load,
     "check": bench_check,
     "memory": bench_memory,
+    "compare": bench_compare,
 }
 
 

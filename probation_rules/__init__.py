@@ -34,6 +34,7 @@ from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundle
 from probation_rules.methodology.loader import select_methodology
 from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
 from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
+from probation_rules.whatif.compare import compare
 
 __all__ = [
     "DEFAULT_METHODOLOGY",
@@ -54,6 +55,7 @@ __all__ = [
     "TraceEntry",
     "UnknownMethodologyError",
     "bundled_ids",
+    "compare",
     "load_inspection",
     "load_methodology",
     "rate",

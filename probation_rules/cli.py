@@ -27,6 +27,9 @@ COMMAND_MODULES = (
     "methodologies",
     "check",
     "robustness",
+    "diff",
+    "compare",
+    "simulate",
 )
 
 

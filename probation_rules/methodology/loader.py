@@ -45,7 +45,7 @@ __all__ = [
 
 DEFAULT_METHODOLOGY = "hmip-pdu-2023"
 _PACKAGE = "probation_rules.methodologies"
-_LOADER_FIELDS = ("source", "sha256")
+_LOADER_FIELDS = ("source", "sha256", "lineage")
 
 
 def bundled_ids() -> list[str]:
@@ -174,6 +174,10 @@ def _parse(raw: bytes, file: str) -> Methodology:
         raise MethodologyError(Problem(path="", expected="must be UTF-8 text"), file=file) from exc
     except tomllib.TOMLDecodeError as exc:
         raise MethodologyError(Problem(path="", expected=f"is not valid TOML: {exc}"), file=file) from exc
+    if "extends" in data:  # a variant: a small change to another methodology, applied in its own module
+        from probation_rules.methodology.variants import variant_from_dict
+
+        return variant_from_dict(data, raw, file)
     methodology = methodology_from_dict(data, file=file)
     return attrs.evolve(methodology, source=file, sha256=hashlib.sha256(raw).hexdigest())
 

@@ -29,6 +29,7 @@ __all__ = [
     "GuidanceRow",
     "KeyQuestion",
     "KeyQuestionScore",
+    "Lineage",
     "Methodology",
     "NotRatedRule",
     "Override",
@@ -137,7 +138,7 @@ class Band:
     evidence: Evidence | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class BandTable:
     id: str
     bands: tuple[Band, ...]
@@ -232,6 +233,20 @@ class NotRatedRule:
     title: str | None = None
 
 
+@attrs.frozen
+class Lineage:
+    """Where a variant comes from, so a result rated under it can never pass for its base."""
+
+    base_id: str
+    base_version: str
+    base_sha256: str
+    variant: str
+    rationale: str
+    changed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
 @attrs.frozen(cache_hash=True)
 class Methodology:
     """A whole rating framework. ``source`` and ``sha256`` are set by the loader, not the file."""
@@ -261,6 +276,8 @@ class Methodology:
     description: str | None = None
     source: str | None = attrs.field(default=None, metadata={LOADER_SET: True})
     sha256: str = attrs.field(default="", metadata={LOADER_SET: True})
+    lineage: Lineage | None = attrs.field(default=None, metadata={LOADER_SET: True})
+    """Set when the methodology is a variant of another (see :mod:`probation_rules.methodology.variants`)."""
 
     def rank(self, rating: str) -> int:
         return self.scale.ratings.index(rating)

@@ -1,0 +1,191 @@
+"""compare: transitions counted from the engine's ratings, changed inspections with their origin rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from probation_rules import load_methodology, rate
+from probation_rules.whatif import Comparison, compare, gather, simulated, simulation
+from probation_rules.whatif.compare import NOT_RATED
+from probation_rules.whatif.progress import Progress
+from tests.conftest import ROOT, YORK
+
+EXAMPLE = ROOT / "examples" / "variants" / "good-from-70.toml"
+PUBLISHED = ROOT / "examples" / "published"
+CORPUS = ROOT / "tests" / "data" / "published-ratings.json"
+
+
+@pytest.fixture(scope="module")
+def population_run() -> Comparison:
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(EXAMPLE)
+    return compare(base, variant, simulated(simulation([base, variant], 400, seed=7)))
+
+
+def test_york_loses_only_its_leadership_departure() -> None:
+    c = compare("hmip-pdu-2023", EXAMPLE, [YORK])
+    (york,) = c.changed
+    assert york.moved_standards() == {"P1.1": ("Requires improvement", "Inadequate")}
+    assert (york.baseline.score, york.candidate.score, york.baseline.overall, york.candidate.overall) == (3, 2, "Inadequate", "Inadequate")
+    assert york.divergence is not None and (york.divergence.subject, york.divergence.baseline_rule) == ("P1.1", "override.leadership-strengths")
+    assert york.divergence.candidate["capped"] is True and york.divergence.baseline["capped"] is False
+    assert (c.key_questions_changed, c.key_questions_compared) == (0, 12)
+    assert [(ch.address, [(f.field, f.old, f.new) for f in ch.fields]) for ch in c.rule_changes] == [
+        ("kq-bands.good", [("at_least", 65.0, 70.0)]),
+        ("override.leadership-strengths", [("max_bands_up", 1, 0)]),
+    ]
+    leadership = next(m for m in c.standards if m.subject == "P1.1")
+    assert leadership.moved() == (0, 1, 1)
+    assert c.overall.moved() == (0, 0, 0)
+
+
+def test_every_count_is_the_engine_rating_of_each_inspection(population_run: Comparison) -> None:
+    c = population_run
+    assert c.inspections == 400 == c.overall.total
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(EXAMPLE)
+    docs = list(simulation([base, variant], 400, seed=7).inspections())
+    for doc, outcome in list(zip(docs, c.outcomes, strict=True))[::40]:
+        assert outcome.baseline.overall == rate(doc, base).overall
+        assert outcome.candidate.overall == rate(doc, variant).overall
+        assert dict(outcome.candidate.standards) == {sid: s.rating for sid, s in rate(doc, variant).standards.items()}
+    for matrix in (c.overall, *c.standards):
+        assert matrix.total == 400
+        assert matrix.moved()[0] == 0  # a stricter band and a tighter override only ever lower a rating
+
+
+def test_each_change_begins_where_the_variant_changed_a_rule(population_run: Comparison) -> None:
+    c = population_run
+    assert c.changed and set(c.origins()) == {"kq-bands.good", "override.leadership-strengths"}
+    for o in c.changed:
+        d = o.divergence
+        assert d is not None
+        if d.baseline_rule == "kq-bands.good":
+            assert d.candidate_rule == "kq-bands.requires-improvement"
+            assert 65 <= d.inputs["percent"] < 70, d
+        else:
+            assert d.subject == "P1.1" and d.candidate["capped"] is True
+    changed_bands = sum(len(o.bands_changed) for o in c.outcomes)
+    assert changed_bands == c.key_questions_changed > 0
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10**6), cases=st.integers(1, 40))
+def test_a_methodology_compared_with_itself_changes_nothing(seed: int, cases: int) -> None:
+    m = load_methodology("hmip-pdu-2023")
+    c = compare(m, m, simulated(simulation([m], 25, seed=seed, cases=cases)))
+    assert c.changed == () and c.rule_changes == () and c.key_questions_changed == 0
+    for matrix in (c.overall, *c.standards):
+        assert all(n == 0 for i, row in enumerate(matrix.counts) for j, n in enumerate(row) if i != j)
+
+
+def test_two_workers_give_the_same_comparison_as_one() -> None:
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(EXAMPLE)
+    population = simulated(simulation([base, variant], 2100, seed=3))
+    assert compare(base, variant, population, workers=2) == compare(base, variant, population, workers=1)
+
+
+def test_a_removed_key_question_is_ignored_on_that_side_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text('extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\nremove = ["P2.1/keeping_safe"]\n')
+    c = compare("hmip-pdu-2023", path, [YORK])
+    assert c.ignored == ("the candidate has no key question P2.1/keeping_safe",)
+    (york,) = c.changed
+    assert york.moved_standards()["P2.1"] == ("Inadequate", "Good")  # engaging 70, desistance 80: the lowest is now 70
+    # The change began at the key question the candidate no longer asks.
+    assert york.divergence is not None and (york.divergence.subject, york.divergence.candidate_rule) == ("P2.1/keeping_safe", None)
+    assert "(no such step)" in york.divergence.text()
+
+
+def test_an_added_key_question_needs_inspections_that_answer_it(tmp_path: Path) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text('extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\n[[add."P2.1"]]\nid = "victims"\nlabel = "victims"\ntext = "Victims?"\n')
+    with pytest.raises(Exception, match=r"york-pdu-2024.json: standards\[\"P2.1\"\].key_questions.victims: is missing"):
+        compare("hmip-pdu-2023", path, [YORK])
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(path)
+    c = compare(base, variant, simulated(simulation([base, variant], 60, seed=1)))
+    assert c.inspections == 60 and all(o.candidate.standards["P2.1"] is not None for o in c.outcomes)
+
+
+def test_unrated_standards_get_their_own_row(york_doc: dict[str, Any]) -> None:
+    york_doc["standards"]["P2.4"] = {"not_rated": "no relevant cases"}
+    c = compare("hmip-pdu-2023", EXAMPLE, [york_doc])
+    reviewing = next(m for m in c.standards if m.subject == "P2.4")
+    assert NOT_RATED in reviewing.rows and reviewing.counts[reviewing.rows.index(NOT_RATED)][reviewing.columns.index(NOT_RATED)] == 1
+
+
+def test_published_corpus_examples_agree_with_the_corpus() -> None:
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is not in this checkout")
+    corpus = {r["unit_name"]: r for r in json.loads(CORPUS.read_text())}
+    files = sorted(PUBLISHED.glob("*.json"))
+    assert len(files) == 3
+    for file in files:
+        result = rate(file)
+        record = corpus[result.inspection.unit]
+        assert {s["id"]: s["rating"] for s in record["standards"]} == {sid: s.rating for sid, s in result.standards.items()}
+        assert (result.score, result.overall) == (record["score"], record["overall_rating"])
+
+
+def test_on_the_published_corpus_the_variant_moves_the_two_departures() -> None:
+    c = compare("hmip-pdu-2023", EXAMPLE, gather([PUBLISHED]))
+    assert c.inspections == 3
+    assert sorted(o.unit for o in c.changed) == ["East and West Lincolnshire PDU", "York PDU"]
+    assert c.origins() == {"override.leadership-strengths": 2}
+
+
+def test_reports_say_the_same_thing(population_run: Comparison) -> None:
+    c = population_run
+    data = json.loads(json.dumps(c.to_dict()))
+    assert data["inspections"] == 400 and data["changed_inspections"] == len(c.changed) == len(data["changed"])
+    assert data["overall"]["counts"] == [list(r) for r in c.overall.counts]
+    assert data["candidate"]["lineage"]["variant"] == "good-from-70"
+    rows = list(csv.DictReader(io.StringIO(c.to_csv())))
+    assert len(rows) == 400 and sum(r["changed"] == "yes" for r in rows) == len(c.changed)
+    assert {r["change_began_at_rule"] for r in rows if r["changed"] == "yes"} == set(c.origins())
+    text = c.to_text(limit=3)
+    assert f"Inspections that change: {len(c.changed):,} of 400" in text and f"... and {len(c.changed) - 3:,} more" in text
+    markdown = c.to_markdown(limit=3)
+    assert "| baseline \\ candidate | Inadequate | Requires improvement | Good | Outstanding |" in markdown
+    assert "| `kq-bands.good` | band (changed) | at_least: 65 -> 70" in markdown
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_draws_on_a_terminal_and_nowhere_else() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        with Progress(10, "comparing", stream) as bar:
+            bar.advance(4)
+            bar.advance(6)
+    assert pipe.getvalue() == ""
+    drawn = terminal.getvalue()
+    assert "comparing [" in drawn and "10/10" in drawn and "100%" in drawn and drawn.endswith("\r")
+    assert Progress(5, "x", None).active is False
+
+
+def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from probation_rules.cli import main
+
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE)]) == 2
+    assert capsys.readouterr().err == "probation-rules: error: INSPECTIONS: give inspection files or folders, or --simulate N\n"
+    bad = tmp_path / "two.jsonl"
+    bad.write_text(YORK.read_text().replace("\n", " ") + "\n" + json.dumps({"id": "x", "unit": "X", "standards": {"P1.1": {"judgement": "Great"}}}) + "\n")
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"probation-rules: error: {bad}, line 2: ") and "(got 'Great')" in err
+    report = tmp_path / "report.html"
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "--simulate", "40", "--seed", "2", "-f", "html", "-o", str(report)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {report}: 40 inspections, ")
+    assert report.read_text().startswith("<!DOCTYPE html>")
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), str(YORK), "-f", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("york-pdu-2024,York PDU,")
