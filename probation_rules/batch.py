@@ -27,14 +27,14 @@ __all__ = ["rate_many"]
 InspectionSource = str | os.PathLike[str] | Mapping[str, Any] | Inspection
 
 
-def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource]) -> list[RatingResult]:
+def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource], margins: bool = True) -> list[RatingResult]:
     """Rate a chunk; results travel back without the methodology, which the parent re-attaches."""
     out = []
     for i, source in enumerate(chunk):
         try:
             inspection = load_inspection(source, check_values=False)
             validate_against(inspection, methodology)
-            out.append(attrs.evolve(evaluate(inspection, methodology), rated_under=None))
+            out.append(attrs.evolve(evaluate(inspection, methodology, margins=margins), rated_under=None))
         except ProbationRulesError as exc:
             where = f"inspections[{offset + i}]"
             problems = [p if p.file else attrs.evolve(p, path=f"{where}.{p.path}" if p.path else where) for p in exc.problems]
@@ -48,6 +48,7 @@ def rate_many(
     *,
     workers: int = 1,
     chunk_size: int = 500,
+    margins: bool = True,
 ) -> list[RatingResult]:
     """Rate every inspection under one methodology, in order; ``workers > 1`` uses processes.
 
@@ -60,11 +61,11 @@ def rate_many(
     m = load_methodology(methodology)
     items = list(inspections)
     if workers == 1 or len(items) <= chunk_size:
-        results = _rate_chunk(m, 0, items)
+        results = _rate_chunk(m, 0, items, margins)
     else:
         offsets = range(0, len(items), chunk_size)
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = pool.map(_rate_chunk, [m] * len(offsets), offsets, [items[o : o + chunk_size] for o in offsets])
+            parts = pool.map(_rate_chunk, [m] * len(offsets), offsets, [items[o : o + chunk_size] for o in offsets], [margins] * len(offsets))
             results = [r for part in parts for r in part]
     return [attrs.evolve(r, rated_under=m, methodology=attrs.evolve(r.methodology, selected_by="argument")) for r in results]

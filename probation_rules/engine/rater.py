@@ -42,15 +42,20 @@ _TABLE_OF_KIND = {
 Fact = dict[str, Any]
 
 
-def evaluate(inspection: Inspection, methodology: Methodology) -> RatingResult:
-    """Rate an inspection already validated against ``methodology``."""
+def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool = True) -> RatingResult:
+    """Rate an inspection already validated against ``methodology``.
+
+    ``margins=False`` leaves out the distances to the next band (``next_band`` is None): they
+    explain a single rating, and a comparison of thousands does not read them.
+    """
     program = compiled(methodology)
     with program.engine.session() as session:
-        return _Evaluation(program, methodology, inspection, session).run()
+        return _Evaluation(program, methodology, inspection, session, margins).run()
 
 
 class _Evaluation:
-    def __init__(self, program: CompiledMethodology, methodology: Methodology, inspection: Inspection, session: Session):
+    def __init__(self, program: CompiledMethodology, methodology: Methodology, inspection: Inspection, session: Session, margins: bool):
+        self.margins = margins
         self.program = program
         self.m = methodology
         self.inspection = inspection
@@ -205,7 +210,7 @@ class _Evaluation:
             inputs: dict[str, Any] = {"percent": float(exact), "banded_percent": float(scored), "rounding": rounding}
             if counts is not None:
                 inputs.update(yes=counts.yes, relevant=counts.relevant)
-            nxt = next_band_for_percent(m.key_question_bands, scored, counts, rounding)
+            nxt = next_band_for_percent(m.key_question_bands, scored, counts, rounding) if self.margins else None
             outcome: dict[str, Any] = {"band": band}
             if nxt is not None:
                 outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by, "more_yes": nxt.more_yes}
@@ -234,7 +239,7 @@ class _Evaluation:
             {"rating": rating, "driver": driver, "band": decision.via},
             kq_steps,
         )
-        nxt = next_band_for_lowest(m.key_question_bands, [(v[1], v[2]) for v in observed.values()], rounding)
+        nxt = next_band_for_lowest(m.key_question_bands, [(v[1], v[2]) for v in observed.values()], rounding) if self.margins else None
         self.base_result(s, decision.rating, decision.rule, step, driver=driver, key_questions=kq_results, next_band=nxt)
 
     def guidance_stage(self) -> dict[str, tuple[int | None, int]]:
@@ -339,7 +344,7 @@ class _Evaluation:
                     self.record(f, d.rule, "overall", {"max_score": self.max_score, "full_max_score": m.max_score}, {"bands_from": rescaled}, [score_step])
                 )
                 inputs["full_max_score"] = m.max_score
-        nxt = next_band_for_score(table, score)
+        nxt = next_band_for_score(table, score) if self.margins else None
         outcome: dict[str, Any] = {"rating": rating}
         if nxt is not None:
             outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by}

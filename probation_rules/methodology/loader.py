@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 DEFAULT_METHODOLOGY = "hmip-pdu-2023"
+MAX_POINTS = 1000
 _PACKAGE = "probation_rules.methodologies"
 _LOADER_FIELDS = ("source", "sha256", "lineage")
 
@@ -235,6 +236,9 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
         yield from rating(("points", "rows", i, "rating"), points_row.rating)
         if points_row.points < 0:
             yield Problem(render_path(("points", "rows", i, "points")), "must not be negative", points_row.points)
+        elif points_row.points > MAX_POINTS:
+            # Bounded so that every score stays a number the engine compares exactly.
+            yield Problem(render_path(("points", "rows", i, "points")), f"must be at most {MAX_POINTS}", points_row.points)
     given = Counter(r.rating for r in m.points.rows)
     for label in ratings:
         if given[label] != 1:
@@ -268,6 +272,8 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
                 yield Problem(where, "must have at most six decimal places", band.at_least)
             if table_name == "overall_bands" and band.at_least != int(band.at_least):
                 yield Problem(where, "must be a whole number of points", band.at_least)
+            elif table_name == "overall_bands" and band.at_least > MAX_POINTS * max(1, len(m.standards)):
+                yield Problem(where, f"must be at most {MAX_POINTS} points per standard", band.at_least)
 
     for g_i, g in enumerate(m.guidance):
         base = ("guidance", g_i)

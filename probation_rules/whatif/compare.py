@@ -282,8 +282,8 @@ def _outcomes(job: _Job, start: int, stop: int) -> list[Outcome]:
     inspections = [_load(source, start + i, job.population) for i, source in enumerate(job.population.slice(start, stop))]
     under_baseline = [fit(i, job.fit_baseline) for i in inspections] if job.fit_baseline else inspections
     under_candidate = [fit(i, job.fit_candidate) for i in inspections] if job.fit_candidate else inspections
-    old = rate_many(under_baseline, job.baseline)
-    new = rate_many(under_candidate, job.candidate)
+    old = rate_many(under_baseline, job.baseline, margins=False)
+    new = rate_many(under_candidate, job.candidate, margins=False)
     return [_outcome(a, b) for a, b in zip(old, new, strict=True)]
 
 
