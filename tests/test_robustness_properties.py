@@ -106,7 +106,12 @@ SMALL = st.integers(1, 3).flatmap(lambda n: st.tuples(st.just(n), st.integers(0,
 )
 @example(CASE[1], ((3, 1), (3, 2), (3, 3)), YORK_RAW)
 def test_flip_distances_are_minimal_and_exact_by_brute_force_through_the_engine(s: Any, counts: Any, doc: dict[str, Any]) -> None:
-    """Every count vector in the box is rated by the engine; the cheapest change of rating must cost what is reported."""
+    """Every count vector in the box is rated by the engine; the cheapest change of rating must cost what is reported.
+
+    Beyond the flips one band up and down, the cheapest counts for *every* rating the standard can
+    reach (which the overall flips build on) and the overall rating's distribution (which the
+    engine gives for each vector, weighted by its binomial probability) are checked here too.
+    """
     kq_ids = [q.id for q in s.key_questions]
     base = {q: (k, n) for q, (n, k) in zip(kq_ids, counts, strict=True)}
     doc = with_counts(doc, s.id, base)
@@ -118,13 +123,18 @@ def test_flip_distances_are_minimal_and_exact_by_brute_force_through_the_engine(
     here, overall_here = M.rank(before.standards[s.id].rating), M.rank(before.overall)
 
     cheapest: dict[str, int] = {}
+    to_rating: dict[int, int] = {}  # rank -> the fewest judgements that rate the standard exactly that
     distribution = [Fraction(0)] * len(M.scale.ratings)
+    overall_distribution_seen = [Fraction(0)] * len(M.scale.ratings)
     pmfs = [binomial_pmf(n, Fraction(k, n)) for (n, k) in counts]
     for yes in itertools.product(*(range(n + 1) for n, _ in counts)):
         cost = sum(abs(y - k) for y, (_, k) in zip(yes, counts, strict=True))
         after = rate(with_counts(doc, s.id, {q: (y, n) for q, y, (n, _) in zip(kq_ids, yes, counts, strict=True)}), M)
         rank, overall = M.rank(after.standards[s.id].rating), M.rank(after.overall)
-        distribution[rank] += math.prod((pmf[y] for pmf, y in zip(pmfs, yes, strict=True)), start=Fraction(1))
+        probability = math.prod((pmf[y] for pmf, y in zip(pmfs, yes, strict=True)), start=Fraction(1))
+        distribution[rank] += probability
+        overall_distribution_seen[overall] += probability
+        to_rating[rank] = min(to_rating.get(rank, cost), cost)
         for key, moved in (("up", rank > here), ("down", rank < here), ("o_up", overall > overall_here), ("o_down", overall < overall_here)):
             if moved:
                 cheapest[key] = min(cheapest.get(key, cost), cost)
@@ -133,7 +143,9 @@ def test_flip_distances_are_minimal_and_exact_by_brute_force_through_the_engine(
     assert (down.judgements if down else None) == cheapest.get("down")
     assert (o_up.judgements if o_up else None) == cheapest.get("o_up")
     assert (o_down.judgements if o_down else None) == cheapest.get("o_down")
+    assert {r: f.judgements for r, f in standard_costs(unit, s.id).items()} == to_rating
     assert tuple(distribution) == standard_distribution(unit, s.id).probabilities  # exact, by enumeration
+    assert tuple(overall_distribution_seen) == overall_distribution(unit)[0].probabilities  # the engine's overall, not the analysis's mapping
     for flip in (up, down):
         if flip is not None:
             assert rate(_apply(doc, flip.changes), M).standards[s.id].rating == flip.rating
@@ -150,21 +162,30 @@ def _apply(doc: dict[str, Any], changes: Any) -> dict[str, Any]:
 @given(inspection_documents(M, values=key_question_counts(20)))
 @example(YORK_DOC)
 def test_the_overall_flip_is_the_cheapest_profile_by_brute_force_through_the_engine(doc: dict[str, Any]) -> None:
-    """Every profile of case-based ratings, each at its cheapest counts (itself checked above), rated by the engine.
+    """Every profile of case-based ratings, each at its cheapest counts, rated by the engine.
 
-    Profiles are tried cheapest first, stopping once no dearer one could beat what was found.
+    The cheapest counts for each standard and rating are found here without the analysis's code:
+    each key question's band at every yes count is read from the engine, and every count vector of
+    the standard is tried, its rating the lowest of its key questions' bands ('lowest drives',
+    itself checked against the engine by the small-box test above). Profiles are then tried
+    cheapest first, stopping once no dearer one could beat what was found.
     """
     unit = unit_of(doc)
     here = M.rank(rate(doc, M).overall)
     possible = {"up"} if here == 0 else {"down"} if here == len(M.scale.ratings) - 1 else {"up", "down"}
-    costs = {sid: standard_costs(unit, sid) for sid in unit.varying}
-    profiles = sorted(itertools.product(*(costs[sid].values() for sid in unit.varying)), key=lambda flips: sum(f.judgements for f in flips))
+    costs = {sid: _cheapest_counts_by_brute_force(doc, sid) for sid in unit.varying}
+    options = [[(sid, rank, cost, yes) for rank, (cost, yes) in costs[sid].items()] for sid in unit.varying]
+    profiles = sorted(itertools.product(*options), key=lambda profile: sum(cost for _, _, cost, _ in profile))
     best: dict[str, int] = {}
-    for flips in profiles:
-        cost = sum(f.judgements for f in flips)
+    for profile in profiles:
+        cost = sum(c for _, _, c, _ in profile)
         if set(best) == possible and cost > max(best.values()):
             break
-        overall = M.rank(rate(_apply(doc, [c for f in flips for c in f.changes]), M).overall)
+        changed = copy.deepcopy(doc)
+        for sid, _, _, yes in profile:
+            for qid, (y, n) in yes.items():
+                changed["standards"][sid]["key_questions"][qid] = {"yes": y, "relevant": n}
+        overall = M.rank(rate(changed, M).overall)
         if overall != here:
             key = "up" if overall > here else "down"
             best[key] = min(best.get(key, cost), cost)
@@ -175,6 +196,26 @@ def test_the_overall_flip_is_the_cheapest_profile_by_brute_force_through_the_eng
         if flip is not None:
             after = rate(_apply(doc, flip.changes), M)
             assert (after.overall, after.score) == (flip.rating, flip.score)
+
+
+def _cheapest_counts_by_brute_force(doc: dict[str, Any], sid: str) -> dict[int, tuple[int, dict[str, tuple[int, int]]]]:
+    """For each rating a standard can reach: the fewest judgements that give it, and the counts that do."""
+    observed = {qid: (v["yes"], v["relevant"]) for qid, v in doc["standards"][sid]["key_questions"].items()}
+    bands: dict[str, list[int]] = {}
+    for qid, (_, n) in observed.items():
+        bands[qid] = []
+        for y in range(n + 1):
+            changed = copy.deepcopy(doc)
+            changed["standards"][sid]["key_questions"][qid] = {"yes": y, "relevant": n}
+            bands[qid].append(M.rank(rate(changed, M).standards[sid].key_questions[qid].band))
+    best: dict[int, tuple[int, dict[str, tuple[int, int]]]] = {}
+    ids = list(observed)
+    for yes in itertools.product(*(range(observed[q][1] + 1) for q in ids)):
+        rank = min(bands[q][y] for q, y in zip(ids, yes, strict=True))
+        cost = sum(abs(y - observed[q][0]) for q, y in zip(ids, yes, strict=True))
+        if rank not in best or cost < best[rank][0]:
+            best[rank] = (cost, {q: (y, observed[q][1]) for q, y in zip(ids, yes, strict=True)})
+    return best
 
 
 # -- probabilities ------------------------------------------------------------------------------
@@ -192,13 +233,30 @@ def test_probabilities_lie_in_zero_one_and_sum_to_one(doc: dict[str, Any]) -> No
         assert 0 <= d.differs <= 1
 
 
+SIM_DRAWS = 20_000
+SIM_LEVEL = 1 - 1e-6
+"""The simulation check's level: stricter than the report's 0.999, because one run of the suite makes
+hundreds of comparisons and must not fail by chance (at this level, about once in several thousand runs)."""
+
+
+def test_the_simulation_check_is_tight_enough_to_catch_an_error_of_two_points() -> None:
+    """At SIM_DRAWS samples and SIM_LEVEL, every simulated figure's interval reaches at most 1.75 points either side of it.
+
+    The interval is widest for a figure near one half, which is sampled finely; the rest coarsely.
+    """
+    for hits in sorted({*range(0, SIM_DRAWS + 1, 500), *range(SIM_DRAWS // 2 - 200, SIM_DRAWS // 2 + 201, 20)}):
+        interval = clopper_pearson(hits, SIM_DRAWS, SIM_LEVEL)
+        p = hits / SIM_DRAWS
+        assert p - interval.low <= 0.0175 and interval.high - p <= 0.0175
+
+
 @settings(max_examples=15)
 @given(inspection_documents(M, values=key_question_counts(25)), st.integers(0, 2**32))
 @example(YORK_DOC, 1)
 def test_exact_and_simulated_figures_agree_within_the_stated_error(doc: dict[str, Any], seed: int) -> None:
-    """Each exact probability lies within the simulated estimate's stated interval (Clopper-Pearson at 1 - 1e-6)."""
+    """Each exact probability lies within the simulated estimate's interval (Clopper-Pearson at SIM_LEVEL, SIM_DRAWS samples)."""
     unit = unit_of(doc)
-    sim = simulate(unit, 3000, seed, level=1 - 1e-6)
+    sim = simulate(unit, SIM_DRAWS, seed, level=SIM_LEVEL)
     overall, _ = overall_distribution(unit)
     assert all(e.agrees_with(p) for e, p in zip(sim.overall, overall.probabilities, strict=True))
     assert sim.overall_differs.agrees_with(overall.differs)
