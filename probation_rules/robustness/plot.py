@@ -8,7 +8,9 @@ checked by a test so that it cannot go stale::
 
 Each panel stacks the exact probabilities of the four ratings against a common true rate of the
 key questions: on the left one key question alone, on the right the lowest of three (the
-methodology's rule). The dashed lines are the key-question band edges.
+methodology's rule). The dashed lines are the key-question band edges. The right panel assumes
+independent key questions, the extreme case: correlated answers (as answers from one case are)
+pull it towards the left panel, which it becomes under perfect correlation.
 """
 
 from __future__ import annotations
@@ -23,10 +25,17 @@ from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import Methodology
 from probation_rules.robustness.sampling import lowest_effect
 
-__all__ = ["lowest_of_three_svg", "main"]
+__all__ = ["CAPTION", "lowest_of_three_svg", "main"]
 
-_COLOURS = ("#c0392b", "#e67e22", "#27ae60", "#1f6fb2", "#7f8c8d", "#8e44ad")
-_W, _H = 820, 380
+CAPTION = (
+    "The right panel assumes independent key questions, which is the extreme: answers from the same case go together",
+    "(positive correlation), which shrinks the effect; under perfect correlation the right panel becomes the left one.",
+)
+"""Under the plot: which way the independence assumption pushes."""
+
+_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2", "#009E73", "#CC79A7")
+"""Okabe and Ito's colour-blind-safe palette, warm (lowest rating) to cool (highest)."""
+_W, _H = 820, 430
 _PANEL_W, _PANEL_H = 330, 230
 _TOP = 70
 
@@ -70,6 +79,8 @@ def _panel(m: Methodology, questions: int, cases: int, left: float, title: str) 
         out.append(f'<text x="{_f(x(tick))}" y="{_TOP + _PANEL_H + 16}" text-anchor="middle">{tick}%</text>')
     for tick in (0, 50, 100):
         out.append(f'<text x="{left - 6}" y="{_f(y(tick / 100) + 4)}" text-anchor="end">{tick}%</text>')
+    middle = _f(_TOP + _PANEL_H / 2)
+    out.append(f'<text x="{left - 40}" y="{middle}" text-anchor="middle" transform="rotate(-90 {left - 40} {middle})">chance of each rating</text>')
     axis = "true rate of each key question" if questions > 1 else "true rate of the key question"
     out.append(f'<text x="{_f(left + _PANEL_W / 2)}" y="{_TOP + _PANEL_H + 34}" text-anchor="middle">{axis}</text>')
     return out
@@ -88,11 +99,14 @@ def lowest_of_three_svg(methodology: Methodology | str | None = None, cases: int
         *_panel(m, questions, cases, 460, f"lowest of {questions} key questions, all at the same rate"),
     ]
     x = 60.0
+    legend = _TOP + _PANEL_H + 52
     for i, rating in enumerate(m.scale.ratings):
-        body.append(f'<rect x="{_f(x)}" y="{_H - 24}" width="12" height="12" fill="{_COLOURS[i % len(_COLOURS)]}"/>')
-        body.append(f'<text x="{_f(x + 16)}" y="{_H - 14}">{escape(rating)}</text>')
+        body.append(f'<rect x="{_f(x)}" y="{legend}" width="12" height="12" fill="{_COLOURS[i % len(_COLOURS)]}"/>')
+        body.append(f'<text x="{_f(x + 16)}" y="{legend + 10}">{escape(rating)}</text>')
         x += 24 + 7.5 * len(rating)
-    body.append(f'<text x="{_W - 20}" y="{_H - 14}" text-anchor="end">dashed: band edges</text>')
+    body.append(f'<text x="{_W - 20}" y="{legend + 10}" text-anchor="end">dashed: band edges</text>')
+    for i, line in enumerate(CAPTION):
+        body.append(f'<text x="60" y="{legend + 38 + 16 * i}" font-style="italic">{escape(line)}</text>')
     body.append("</svg>")
     return "\n".join(body) + "\n"
 
