@@ -7,23 +7,31 @@ these tests read York with ``--cases 20``, as docs/robustness.md explains.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import math
+import re
 import subprocess
 import sys
 from fractions import Fraction
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from probation_rules import rate
 from probation_rules.cli import main
 from probation_rules.methodology import methodology_from_dict
 from probation_rules.robustness import ANALYSIS_VERSION, RobustnessError, analyse, clopper_pearson, lowest_effect, wilson
-from probation_rules.robustness.plot import lowest_of_three_svg
+from probation_rules.robustness.plot import CAPTION, lowest_of_three_svg
+from probation_rules.robustness.render import chance, render
+from probation_rules.robustness.sampling import _cdf
 
-from .conftest import ROOT, YORK
+from .conftest import ROOT, THOROUGH, YORK
 
 YORK_COUNTS = {  # York's published percentages as counts of 20 relevant cases
     "P2.1": {"engaging": 14, "desistance": 16, "keeping_safe": 5},
@@ -162,10 +170,42 @@ def test_markdown_and_simulation(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["robustness", str(YORK), "--cases", "20", "-f", "markdown"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("## Analysis, not a rating")
-    assert "| P2.2 Planning | Inadequate | 3 (to Requires improvement) | none | 11.8% |" in out
+    assert "| P2.2 Planning | Inadequate | 3 (to Requires improvement) | none (lowest band) | 11.8% |" in out
     assert main(["robustness", str(YORK), "--cases", "20", "--simulate", "2000", "--seed", "7"]) == 0
     out = capsys.readouterr().out
     assert "Check by seeded simulation (2000 samples, seed 7" in out
+
+
+def test_markdown_carries_what_the_text_report_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every flip line, sampling line, key-question row (with its intervals) and simulated figure of the text report is in the Markdown."""
+    argv = ["robustness", str(YORK), "--cases", "20", "--simulate", "2000", "--seed", "7"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert main([*argv, "-f", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    heads = ("fewest case judgements to change it", "on a new sample of the same size", "judged standards, one at a time", "overall differs")
+    carried = [line.strip() for line in text.splitlines() if line.strip().startswith(heads) or re.match(r"  P2\.\d differs: ", line)]
+    assert len(carried) == 3 + 2 * 4 + 5  # the overall's three lines, two for each of P2.1-P2.4, five simulated figures
+    for line in carried:
+        assert line.split(": ", 1)[1] in markdown, line
+    assert "### Check by seeded simulation" in markdown and "- P2.2 differs: simulated" in markdown
+    assert "| keeping other people safe | 7/20\\* | 35.0% | Inadequate | +3 | - | 18.1-56.7% | 15.4-59.2% |" in markdown
+    assert markdown.count("| Key question | Cases | % | Band | Up | Down | 95% Wilson | 95% Clopper-Pearson |") == 4
+    assert sum(1 for line in markdown.splitlines() if line.startswith("| ") and "/20\\* |" in line) == 12
+
+
+def test_markdown_tells_the_lowest_band_from_no_case_judgements_can(york_doc: dict[str, Any]) -> None:
+    """Overall Good with every case-based standard already Outstanding: only the judged standards could raise it."""
+    doc = york_with_counts(york_doc)
+    doc["standards"]["P1.2"] = doc["standards"]["P1.3"] = {"judgement": "Inadequate"}
+    for sid in YORK_COUNTS:
+        doc["standards"][sid] = {"key_questions": {q: {"yes": 20, "relevant": 20} for q in YORK_COUNTS[sid]}}
+    report = analyse(doc)
+    assert report.overall.rating == "Good" and report.overall.up is None and report.overall.down is not None
+    markdown = render(report, "markdown")
+    assert f"| **Overall** (score {report.overall.score}/21) | Good | none (no case judgements can) | {report.overall.down.judgements} (to " in markdown
+    assert "| P2.1 Assessment | Outstanding | none (top band) | 5 (to Good) |" in markdown  # 15 of 20 is 75%, below the 80% edge
+    assert "none up (no case judgements can)" in render(report, "text")
 
 
 @pytest.mark.parametrize(
@@ -176,12 +216,110 @@ def test_markdown_and_simulation(capsys: pytest.CaptureFixture[str]) -> None:
         (["--cases", "20001"], "--cases: must be from 1 to 10000"),
         (["--level", "1"], "--level: must be a confidence level strictly between 0 and 1"),
         (["--simulate", "0"], "--simulate: must be from 1 to 10000000"),
+        (["--level", "nan"], "--level: must be a confidence level strictly between 0 and 1"),
+        (["--seed", "3"], "--seed: needs --simulate DRAWS"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     assert main(["robustness", str(YORK), *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--rates", "nan", "--cases", "20"], "--rates: must be percentages between 0 and 100 (got nan)"),
+        (["--rates", "inf", "--cases", "20"], "--rates: must be percentages between 0 and 100 (got inf)"),
+        (["--rates", "70", "1e999", "--cases", "20"], "--rates: must be percentages between 0 and 100 (got inf)"),
+        (["--rates", "101", "--cases", "20"], "--rates: must be percentages between 0 and 100 (got 101.0)"),
+        (["--rates", "70", "--cases", "1001"], "--cases: must be from 1 to 1000"),
+        (["--rates", "70", "--cases", "20", "--level", "0.9"], "--rates: takes no --level: its figures are exact"),
+        (["--rates", "70", "--cases", "20", "--simulate", "100", "--seed", "1"], "--rates: takes no --simulate or --seed"),
+    ],
+)
+def test_bad_rates_options_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    assert main(["robustness", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+_VALUES = st.one_of(
+    st.sampled_from(["nan", "inf", "-inf", "1e999", "-1", "0", "1", "2", "20", "70", "100", "101", "0.5", "0.95", "1.0", "", "json", "markdown"]),
+    st.integers(-3, 40).map(str),
+    st.floats().map(repr),
+    st.text(max_size=6).filter(lambda t: not _large_int(t)),
+)
+
+
+def _large_int(text: str) -> bool:
+    """Whether argparse would read this as an integer too large for a quick test (int() also reads other scripts' digits)."""
+    try:
+        return abs(int(text)) > 40
+    except ValueError:
+        return False
+
+
+def _numbers(good: st.SearchStrategy[Any]) -> st.SearchStrategy[str]:
+    """Mostly values of the option's own type and range (so that the command itself judges them), sometimes anything."""
+    return st.one_of(good.map(str), good.map(str), _VALUES)
+
+
+_FOR = {
+    "--cases": _numbers(st.integers(-2, 40)),
+    "--level": _numbers(st.floats(-0.5, 1.5) | st.sampled_from([math.nan, math.inf])),
+    "--simulate": _numbers(st.integers(-2, 200)),
+    "--seed": _numbers(st.integers(-5, 10**9)),
+    "--format": st.sampled_from(["text", "json", "markdown", "text", "json", "markdown", "html"]),
+}
+_USUAL = st.sampled_from(sorted(_FOR)).flatmap(lambda name: st.tuples(st.just(name), _FOR[name].map(lambda v: [v])))
+_RATES = st.tuples(
+    st.just("--rates"), st.lists(_numbers(st.integers(-5, 105) | st.floats(-10, 110) | st.sampled_from([math.nan, math.inf])), min_size=1, max_size=3)
+)
+_OPTIONS = st.one_of(_USUAL, _USUAL, _USUAL, _RATES, _RATES, st.tuples(st.sampled_from(["--rates", *_FOR]), st.lists(_VALUES, max_size=3)))
+
+
+def _tokens(options: list[tuple[str, list[str]]]) -> list[str]:
+    return [token for name, values in options for token in (name, *values)]
+
+
+_MORE = st.lists(_OPTIONS, max_size=3, unique_by=lambda option: option[0]).map(_tokens)
+_ARGV = st.one_of(
+    st.tuples(st.just([str(YORK), "--cases"]), st.integers(1, 40).map(lambda n: [str(n)]), _MORE),  # a file, assumed counts and more
+    st.tuples(st.just([str(YORK)]), _MORE, _MORE),
+    st.tuples(_RATES.map(lambda r: _tokens([r])), st.integers(1, 40).map(lambda n: ["--cases", str(n)]), _MORE),  # the lowest-of-three mode and more
+    st.tuples(st.just([]), _MORE, _MORE),
+).map(lambda parts: [token for part in parts for token in part])
+
+
+@settings(max_examples=60 if THOROUGH else 30, deadline=None)
+@given(_ARGV)
+@example(["--rates", "nan", "--cases", "20"])
+@example(["--rates", "inf", "70", "--cases", "20"])
+@example([str(YORK), "--cases", "20", "--level", "inf"])
+def test_any_option_strings_end_in_output_or_one_line_and_exit_2(options: list[str]) -> None:
+    """Whatever the options say, the command prints its analysis or one line of error and exits 2: never a traceback."""
+    argv = ["robustness", *options]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's own refusal (a value of the wrong type, a missing one): usage, then one error line
+            assert exc.code == 2
+            assert "\nprobation-rules robustness: error: " in err.getvalue() or "\nprobation-rules: error: unrecognized arguments: " in err.getvalue()
+            return
+    assert status in (0, 2)
+    if status == 2:
+        assert err.getvalue().count("\n") == 1 and err.getvalue().startswith("probation-rules: error: ")
+    else:
+        assert out.getvalue().startswith("Analysis, not a rating") or out.getvalue().startswith(("{", "## Analysis, not a rating"))
+
+
+def test_rates_mode_says_one_relevant_case_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["robustness", "--rates", "50", "--cases", "1"]) == 0
+    assert "at 1 relevant case each (" in capsys.readouterr().out
+    assert main(["robustness", "--rates", "50", "--cases", "2"]) == 0
+    assert "at 2 relevant cases each (" in capsys.readouterr().out
 
 
 def test_rates_mode_needs_cases_and_no_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,6 +337,59 @@ def test_explain_shows_the_flip_distances_as_analysis(capsys: pytest.CaptureFixt
     assert "overall Inadequate: fewest case judgements to change it: 3 up" in tail
     assert main(["explain", str(YORK)]) == 0
     assert "flip distances need counts" in capsys.readouterr().out
+
+
+def test_explain_json_is_the_trace_alone_and_refuses_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    """The JSON trace carries no analysis; asking it for flip distances points to where they are."""
+    assert main(["explain", str(YORK), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == rate(YORK).trace.to_dict()
+    assert main(["explain", str(YORK), "-f", "json", "--cases", "20"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("probation-rules: error: --cases: ")
+    assert "probation-rules robustness FILE --cases N --format json" in err
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    assert "The analysis as JSON: `probation-rules robustness FILE --format json`" in " ".join(capsys.readouterr().out.split())
+
+
+def _held_percentages(york_doc: dict[str, Any]) -> dict[str, Any]:
+    """York as counts, but with one of P2.4's key questions a percentage: P2.4 is held as inspected."""
+    doc = york_with_counts(york_doc)
+    doc["standards"]["P2.4"]["key_questions"]["desistance"] = 55
+    return doc
+
+
+def test_explain_says_which_standards_the_overall_flip_distances_vary(york_doc: dict[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "held.json"
+    path.write_text(json.dumps(_held_percentages(york_doc)))
+    assert main(["robustness", str(path)]) == 0
+    text = capsys.readouterr().out
+    qualifier = "fewest case judgements to change it (varying P2.1, P2.2, P2.3 only; P2.4 held as inspected): "
+    assert qualifier in text
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    tail = out[out.index("Analysis, not a rating") :]
+    assert f"overall Inadequate: {qualifier}" in tail
+    assert "P2.4 Inadequate: key questions given as percentages only: held fixed" in tail
+    assert "counts assumed" not in tail
+    assert main(["robustness", str(path), "-f", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "| **Overall** (score 3/21; P2.4 held as inspected) | Inadequate | 3 (to Requires improvement) |" in markdown
+    assert f"- Fewest case judgements to change it{qualifier.removeprefix('fewest case judgements to change it')}" in markdown
+
+
+def test_cases_that_assume_nothing_are_not_reported_as_assumed(york_doc: dict[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "counted.json"
+    path.write_text(json.dumps(york_with_counts(york_doc)))
+    assert analyse(path, cases=20).assumed_cases is None
+    assert analyse(YORK, cases=20).assumed_cases == 20
+    assert main(["explain", str(path), "--cases", "20"]) == 0
+    assert "counts assumed" not in capsys.readouterr().out
+    assert main(["explain", str(YORK), "--cases", "20"]) == 0
+    assert "counts assumed: percentages read as whole numbers of 20 relevant cases (--cases 20)" in capsys.readouterr().out
+    assert main(["robustness", str(path), "--cases", "20", "-f", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["assumed_cases"] is None and not any(q["assumed"] for s in body["standards"] for q in s["key_questions"])
 
 
 def test_lowest_of_three_at_seventy_percent(capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,11 +442,57 @@ def test_large_counts_keep_flip_distances_and_withhold_exact_sampling(york_doc: 
     report = analyse(york_doc, cases=2000)
     assert report.standard("P2.2").up.judgements == 300  # 35% -> 50% of 2000
     assert report.standard("P2.2").sampling is None and report.overall.sampling is None
-    assert any("withheld above 1000" in note for note in report.notes)
+    assert any("withheld above 1000" in note and "--simulate DRAWS" in note for note in report.notes)
     doc = york_with_counts(york_doc)
     doc["standards"]["P2.1"]["key_questions"]["engaging"] = {"yes": 1, "relevant": 10**9}
     with pytest.raises(RobustnessError, match="more than the analysis enumerates"):
         analyse(doc)
+
+
+def test_above_the_exact_limit_the_simulation_stands_in(york_doc: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    report = analyse(york_doc, cases=2000, simulate_draws=1000, seed=3)
+    sim = report.simulation
+    assert sim is not None and sim.draws == 1000 and set(sim.standards) == {"P2.1", "P2.2", "P2.3", "P2.4"}
+    assert any("the seeded simulation below stands in for them" in note for note in report.notes)
+    # At 2000 cases P2.2's keeping-safe count (700) is 150 cases from the 50% edge: it never leaves Inadequate.
+    assert sim.standards_differ["P2.2"].hits == 0 and sim.overall_differs.hits == 0
+    assert main(["robustness", str(YORK), "--cases", "2000", "--simulate", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "Seeded simulation, standing in for the withheld exact figures (1000 samples, seed 0" in out
+    assert "overall on a new sample: Inadequate 100.00%" in out
+
+
+def test_the_large_count_simulation_draws_from_the_binomial_distribution() -> None:
+    """Above the exact limit the sampler's distribution function is summed in floats: it matches the exact one written out."""
+    n, p = 2000, Fraction(7, 20)
+    floats = _cdf(n, p)
+    assert len(floats) == n
+    for k in (600, 650, 700, 750, 800):
+        exact = Fraction(sum(math.comb(n, i) * 7**i * 13 ** (n - i) for i in range(k + 1)), 20**n)
+        assert abs(floats[k] - float(exact)) < 1e-12
+    assert _cdf(n, Fraction(0)) == [1.0] * n and _cdf(n, Fraction(1)) == [0.0] * n
+
+
+def test_simulating_nothing_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    report = analyse(YORK, simulate_draws=100)
+    assert report.simulation is None
+    assert any("--simulate: nothing simulated, because no standard's key questions have counts" in n for n in report.notes)
+
+
+def test_the_york_table_at_the_top_of_the_page_is_what_the_analysis_gives(york: Any) -> None:
+    """docs/robustness.md opens with York's figures as a table: each row is computed here and must be there, verbatim."""
+    page = (ROOT / "docs" / "robustness.md").read_text(encoding="utf-8")
+
+    def fewest(up: Any, down: Any, overall: bool) -> str:
+        flip, direction = min(((f, d) for f, d in ((up, "up"), (down, "down")) if f is not None), key=lambda fd: fd[0].judgements)
+        return f"{flip.judgements} ({direction}, to {flip.rating})" if overall else f"{flip.judgements} ({direction})"
+
+    o = york.overall
+    rows = [f"| **Overall** (score {o.score}/{o.max_score}) | {o.rating} | {fewest(o.up, o.down, True)} | {chance(o.sampling.differs)} |"]
+    rows += [f"| {s.id} {s.name} | {s.rating} | {fewest(s.up, s.down, False)} | {chance(s.sampling.differs)} |" for s in york.standards if s.basis == "counts"]
+    start = page.index("| | York's rating |")
+    table = page[start:].split("\n\n", 1)[0].splitlines()[2:]
+    assert table == rows
 
 
 def test_the_documentation_plot_is_current() -> None:
@@ -265,6 +502,9 @@ def test_the_documentation_plot_is_current() -> None:
         [sys.executable, "-m", "probation_rules.robustness.plot", "docs/robustness-lowest-of-three.svg", "--check"], cwd=ROOT, capture_output=True, check=False
     )
     assert check.returncode == 0
+    assert all(escape(line) in committed for line in CAPTION)  # which way the independence assumption pushes
+    assert "chance of each rating" in committed  # the y axis has a title
+    assert "#27ae60" not in committed and "#c0392b" not in committed  # no red/green pair: Okabe and Ito's palette
 
 
 def _pdu() -> dict[str, Any]:

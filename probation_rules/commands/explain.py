@@ -1,4 +1,9 @@
-"""``probation-rules explain``: the rules that fired for one inspection."""
+"""``probation-rules explain``: the rules that fired for one inspection.
+
+The text form adds the flip distances under the tree, headed as analysis; the JSON form is the
+rating trace alone, unchanged, because analysis is kept out of rating documents. The analysis as
+JSON is ``probation-rules robustness FILE --format json``.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,34 @@ import json
 
 from probation_rules import rate
 from probation_rules.commands import Command, add_methodology_option
+from probation_rules.errors import Problem
+from probation_rules.robustness import RobustnessError
 from probation_rules.robustness.render import explain_section
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="an inspection JSON document")
     add_methodology_option(parser)
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="text tree or the JSON trace (default: text)")
     parser.add_argument(
-        "--cases", type=int, metavar="N", help="for the flip distances under the tree: assume N relevant cases where only percentages are given"
+        "--format",
+        "-f",
+        choices=("text", "json"),
+        default="text",
+        help="text: the tree, then the flip distances (analysis); json: the rating trace alone (default: text). "
+        "The analysis as JSON: `probation-rules robustness FILE --format json`",
+    )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        metavar="N",
+        help="for the flip distances under the text tree: assume N relevant cases where only percentages are given",
     )
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.format == "json" and args.cases is not None:
+        advice = "for them as JSON run `probation-rules robustness FILE --cases N --format json`"
+        raise RobustnessError(Problem("--cases", f"applies to the flip distances under the text tree; the JSON trace has none: {advice}"))
     result = rate(args.file, args.methodology)
     if args.format == "json":
         print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))

@@ -33,7 +33,16 @@ from probation_rules.robustness.report import (
     RobustnessReport,
     StandardAnalysis,
 )
-from probation_rules.robustness.sampling import Distribution, LowestEffect, Simulation, lowest_effect, overall_distribution, simulate, standard_distribution
+from probation_rules.robustness.sampling import (
+    SIMULATION_LIMIT,
+    Distribution,
+    LowestEffect,
+    Simulation,
+    lowest_effect,
+    overall_distribution,
+    simulate,
+    standard_distribution,
+)
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -74,6 +83,8 @@ def analyse(
     """
     if not 0 < level < 1:
         raise RobustnessError(Problem("--level", "must be a confidence level strictly between 0 and 1, such as 0.95", level))
+    if simulate_draws is not None and not 1 <= simulate_draws <= SIMULATION_LIMIT:
+        raise RobustnessError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", simulate_draws))
     result = rate(inspection, methodology)
     assert result.rated_under is not None  # rate always records the methodology it used
     m = result.rated_under
@@ -81,12 +92,20 @@ def analyse(
     largest = max((q.relevant for sid in unit.varying for q in unit.questions[sid]), default=0)
     exact = largest <= EXACT_LIMIT
     notes = unit.notes
+    can_simulate = bool(unit.varying) and unit.overall_ok
     if not exact:
-        notes += (f"Sampling figures are exact, and withheld above {EXACT_LIMIT} relevant cases per key question (here {largest}).",)
+        instead = (
+            "the seeded simulation below stands in for them" if simulate_draws is not None and can_simulate else "run with --simulate DRAWS to estimate them"
+        )
+        notes += (f"Exact sampling figures are withheld above {EXACT_LIMIT} relevant cases per key question (here {largest}): {instead}.",)
+    if simulate_draws is not None and not can_simulate:
+        why = "no standard's key questions have counts" if not unit.varying else "the overall rating is not reproduced by the model"
+        notes += (f"--simulate: nothing simulated, because {why}.",)
     overall, guided = _overall(unit, exact)
     standards = tuple(_standard(unit, s.id, level, guided.get(s.id), exact) for s in m.standards)
-    sim = simulate(unit, simulate_draws, seed) if simulate_draws is not None and unit.overall_ok and exact else None
-    return RobustnessReport(result.inspection, result.methodology, m.scale.ratings, level, cases, standards, overall, notes, sim)
+    sim = simulate(unit, simulate_draws, seed) if simulate_draws is not None and can_simulate else None
+    assumed = cases if any(q.assumed for qs in unit.questions.values() for q in qs) else None
+    return RobustnessReport(result.inspection, result.methodology, m.scale.ratings, level, assumed, standards, overall, notes, sim)
 
 
 def _standard(unit: Unit, standard_id: str, level: float, guided: Distribution | None, exact: bool) -> StandardAnalysis:

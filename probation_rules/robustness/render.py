@@ -40,10 +40,15 @@ def _change(c: Change) -> str:
     return f"{c.standard} {c.key_question} {c.yes} -> {c.to_yes} of {c.relevant}"
 
 
-def _none(direction: str, rating: str | None, scale: tuple[str, ...]) -> str:
+def _why_none(direction: str, rating: str | None, scale: tuple[str, ...]) -> str:
+    """Why no case judgements move a rating this way: it is already at the end of the scale, or none can."""
     if rating == (scale[-1] if direction == "up" else scale[0]):
-        return f"none {direction} ({'top' if direction == 'up' else 'lowest'} band)"
-    return f"none {direction} (no case judgements can)"
+        return f"{'top' if direction == 'up' else 'lowest'} band"
+    return "no case judgements can"
+
+
+def _none(direction: str, rating: str | None, scale: tuple[str, ...]) -> str:
+    return f"none {direction} ({_why_none(direction, rating, scale)})"
 
 
 def _flip(f: Flip | None, direction: str, rating: str | None, scale: tuple[str, ...]) -> str:
@@ -69,6 +74,12 @@ def _flips(report: RobustnessReport, s: StandardAnalysis) -> str:
 def _overall_flips(report: RobustnessReport) -> str:
     o = report.overall
     return f"{_overall_flip(o.up, 'up', o.rating, report.scale)}; {_overall_flip(o.down, 'down', o.rating, report.scale)}"
+
+
+def _held(report: RobustnessReport) -> str:
+    """Which standards the overall flip distances vary, when some case-based ones are held as inspected."""
+    o = report.overall
+    return f" (varying {', '.join(o.counted)} only; {', '.join(o.held_fixed)} held as inspected)" if o.held_fixed else ""
 
 
 def _steps(report: RobustnessReport) -> str:
@@ -99,12 +110,14 @@ def flip_lines(report: RobustnessReport) -> list[str]:
     lines = []
     o = report.overall
     if o.available and o.counted:
-        lines.append(f"overall {o.rating}: fewest case judgements to change it: {_overall_flips(report)}")
+        lines.append(f"overall {o.rating}: fewest case judgements to change it{_held(report)}: {_overall_flips(report)}")
     if o.available:
         lines.append(f"overall {o.rating}: judged standards, one at a time: {_steps(report)}")
     for s in report.standards:
         if s.basis == "counts":
             lines.append(f"{s.id} {s.rating}: {_flips(report, s)}")
+        elif s.basis in ("percentages", "withheld") and report.overall.counted:
+            lines.append(f"{s.id} {s.rating}: {BASES[s.basis]}")
     return lines
 
 
@@ -144,17 +157,28 @@ def _estimate(e: Estimate) -> str:
     return f"{100 * e.probability:.2f}% ± {100 * e.standard_error:.2f}% ({100 * interval.low:.2f}-{100 * interval.high:.2f}%)"
 
 
-def _simulation_text(sim: Simulation, report: RobustnessReport) -> list[str]:
+def _simulation(sim: Simulation, report: RobustnessReport) -> tuple[str, str, list[str]]:
+    """The simulation's title, its stated error and its figures: beside the exact ones it checks, or alone where those are withheld."""
     level = f"{100 * sim.level:g}%"
-    lines = [f"Check by seeded simulation ({sim.draws} samples, seed {sim.seed}; ± one standard error, and the {level} Clopper-Pearson interval):"]
+    error = f"{sim.draws} samples, seed {sim.seed}; ± one standard error, and the {level} Clopper-Pearson interval"
     exact = report.overall.sampling
-    if exact is not None:
-        lines.append(f"  overall differs: simulated {_estimate(sim.overall_differs)}, exact {chance(exact.differs)}")
+    if exact is None:
+        title = "Seeded simulation, standing in for the withheld exact figures"
+        rows = [f"overall differs: simulated {_estimate(sim.overall_differs)}", f"overall on a new sample: {_simulated_spread(sim.ratings, sim.overall)}"]
+    else:
+        title = "Check by seeded simulation"
+        rows = [f"overall differs: simulated {_estimate(sim.overall_differs)}, exact {chance(exact.differs)}"]
     for sid, estimate in sim.standards_differ.items():
         s = report.standard(sid)
         if s.sampling is not None:
-            lines.append(f"  {sid} differs: simulated {_estimate(estimate)}, exact {chance(s.sampling.differs)}")
-    return lines
+            rows.append(f"{sid} differs: simulated {_estimate(estimate)}, exact {chance(s.sampling.differs)}")
+        else:
+            rows.append(f"{sid} differs: simulated {_estimate(estimate)} ({_simulated_spread(sim.ratings, sim.standards[sid])})")
+    return title, error, rows
+
+
+def _simulated_spread(ratings: tuple[str, ...], estimates: tuple[Estimate, ...]) -> str:
+    return ", ".join(f"{r} {100 * e.probability:.2f}%" for r, e in zip(ratings, estimates, strict=True) if e.hits)
 
 
 def to_text(report: RobustnessReport) -> str:
@@ -173,8 +197,7 @@ def to_text(report: RobustnessReport) -> str:
         if not o.counted:
             lines.append("  fewest case judgements to change it: needs counts (see the note above)")
         else:
-            held = f" (varying {', '.join(o.counted)} only; {', '.join(o.held_fixed)} held as inspected)" if o.held_fixed else ""
-            lines.append(f"  fewest case judgements to change it{held}: {_overall_flips(report)}")
+            lines.append(f"  fewest case judgements to change it{_held(report)}: {_overall_flips(report)}")
         lines.append(f"  judged standards, one at a time: {_steps(report)}")
         if o.sampling is not None:
             lines.append(f"  on a new sample of the same size: differs with probability {chance(o.sampling.differs)} ({_spread(o.sampling)})")
@@ -184,15 +207,50 @@ def to_text(report: RobustnessReport) -> str:
     if any(q.assumed for s in report.standards for q in s.key_questions):
         lines += ["", "* counts assumed from a percentage (see above)."]
     if report.simulation is not None:
-        lines += ["", *_simulation_text(report.simulation, report)]
+        title, error, rows = _simulation(report.simulation, report)
+        lines += ["", f"{title} ({error}):", *(f"  {row}" for row in rows)]
     lines += ["", "Model:", *(f"- {line}" for line in report.model)]
     return "\n".join(lines)
 
 
+def _cell(f: Flip | OverallFlip | None, direction: str, rating: str | None, scale: tuple[str, ...]) -> str:
+    return f"none ({_why_none(direction, rating, scale)})" if f is None else f"{f.judgements} (to {f.rating})"
+
+
+_ASSUMED = "\\*"
+"""The Markdown mark of an assumed count (escaped: a bare ``*`` starts emphasis)."""
+
+
+def _kq_markdown(report: RobustnessReport, s: StandardAnalysis) -> list[str]:
+    pct = f"{100 * report.level:g}%"
+    out = [
+        f"| Key question | Cases | % | Band | Up | Down | {pct} Wilson | {pct} Clopper-Pearson |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for q in s.key_questions:
+        if q.yes is None:
+            out.append(f"| {q.label} | | {q.percent:.1f}% | {q.band or ''} | a percentage only: no counts | | | |")
+            continue
+        counts = f"{q.yes}/{q.relevant}{_ASSUMED if q.assumed else ''}"
+        up = "-" if q.up is None else f"+{q.up.judgements}"
+        down = "-" if q.down is None else f"-{q.down.judgements}"
+        intervals = " | ".join(f"{100 * i.low:.1f}-{100 * i.high:.1f}%" for i in q.intervals)
+        out.append(f"| {q.label} | {counts} | {q.percent:.1f}% | {q.band or ''} | {up} | {down} | {intervals} |")
+    return out
+
+
 def to_markdown(report: RobustnessReport) -> str:
+    """The same figures as :func:`to_text`: a summary table, then the overall rating and each standard in full."""
     insp = report.inspection
+    m = report.methodology
     o = report.overall
-    out = [f"## {NOTICE}: how firm {insp.unit}'s ratings are", "", "The ratings come from `probation-rules rate`; nothing here changes them.", ""]
+    scale = report.scale
+    out = [
+        f"## {NOTICE}: how firm {insp.unit}'s ratings are",
+        "",
+        f"Inspection {insp.id}, under {m.id} {m.version}. The ratings come from `probation-rules rate`; nothing here changes them.",
+        "",
+    ]
     out += [f"> {note}" for note in report.notes]
     if report.notes:
         out.append("")
@@ -200,24 +258,53 @@ def to_markdown(report: RobustnessReport) -> str:
         "| | Rating | Fewest judgements up | Fewest judgements down | P(differs on a new sample) |",
         "|---|---|---|---|---|",
     ]
-
-    def cell(f: Flip | OverallFlip | None) -> str:
-        return "none" if f is None else f"{f.judgements} (to {f.rating})"
-
     if o.available and o.counted:
         differs = "" if o.sampling is None else chance(o.sampling.differs)
-        out.append(f"| **Overall** (score {o.score}/{o.max_score}) | {o.rating} | {cell(o.up)} | {cell(o.down)} | {differs} |")
+        up, down = _cell(o.up, "up", o.rating, scale), _cell(o.down, "down", o.rating, scale)
+        held = f"; {', '.join(o.held_fixed)} held as inspected" if o.held_fixed else ""
+        out.append(f"| **Overall** (score {o.score}/{o.max_score}{held}) | {o.rating} | {up} | {down} | {differs} |")
     elif o.available:
         out.append(f"| **Overall** (score {o.score}/{o.max_score}) | {o.rating} | needs counts | needs counts | needs counts |")
+    else:
+        out.append(f"| **Overall** (score {o.score}/{o.max_score}) | {o.rating} | withheld | withheld | withheld |")
     for s in report.standards:
+        differs = "" if s.sampling is None else chance(s.sampling.differs)
         if s.basis == "counts":
-            differs = "" if s.sampling is None else chance(s.sampling.differs)
-            out.append(f"| {s.id} {s.name} | {s.rating} | {cell(s.up)} | {cell(s.down)} | {differs} |")
+            up, down = _cell(s.up, "up", s.rating, scale), _cell(s.down, "down", s.rating, scale)
+            out.append(f"| {s.id} {s.name} | {s.rating} | {up} | {down} | {differs} |")
         else:
-            out.append(f"| {s.id} {s.name} | {s.rating or 'not rated'} | {BASES[s.basis]} | | |")
-    if o.available and o.judgement_steps:
-        out += ["", "Judged standards, one at a time: " + "; ".join(_step(s) for s in o.judgement_steps) + "."]
-    out += ["", "Model:", "", *(f"- {line}" for line in report.model)]
+            out.append(f"| {s.id} {s.name} | {s.rating or 'not rated'} | {BASES[s.basis]} | | {differs} |")
+
+    out += ["", f"### Overall: {o.rating} (score {o.score}/{o.max_score})", ""]
+    if not o.available:
+        out.append("- Overall figures withheld: the band tables and the engine's guidance do not reproduce this overall rating.")
+    else:
+        if o.counted:
+            out.append(f"- Fewest case judgements to change it{_held(report)}: {_overall_flips(report)}.")
+        else:
+            out.append("- Fewest case judgements to change it: needs counts (see the note above).")
+        out.append(f"- Judged standards, one at a time: {_steps(report)}.")
+        if o.sampling is not None:
+            out.append(f"- On a new sample of the same size: differs with probability {chance(o.sampling.differs)} ({_spread(o.sampling)}).")
+    for s in report.standards:
+        counted = any(q.yes is not None for q in s.key_questions)
+        if not counted and s.sampling is None:
+            continue
+        out += ["", f"### {s.id} {s.name}: {s.rating or 'not rated'}", ""]
+        if s.basis == "counts":
+            out.append(f"- Fewest case judgements to change it: {_flips(report, s)}.")
+        else:
+            out.append(f"- {BASES[s.basis].capitalize()}.")
+        if s.sampling is not None:
+            out.append(f"- On a new sample of the same size: differs with probability {chance(s.sampling.differs)} ({_spread(s.sampling)}).")
+        if counted:
+            out += ["", *_kq_markdown(report, s)]
+    if any(q.assumed for s in report.standards for q in s.key_questions):
+        out += ["", f"{_ASSUMED} counts assumed from a percentage (see above)."]
+    if report.simulation is not None:
+        title, error, rows = _simulation(report.simulation, report)
+        out += ["", f"### {title}", "", f"{error[0].upper()}{error[1:]}.", "", *(f"- {row}" for row in rows)]
+    out += ["", "### Model", "", *(f"- {line}" for line in report.model)]
     return "\n".join(out)
 
 
@@ -234,7 +321,8 @@ def render_lowest_effect(effect: LowestEffect, fmt: str, methodology: Methodolog
     d = effect.distribution
     rates = ", ".join(f"{r:g}%" for r in effect.rates)
     sizes = sorted(set(effect.relevant))
-    cases = f"{sizes[0]} relevant cases each" if len(sizes) == 1 else "relevant cases " + ", ".join(str(n) for n in effect.relevant)
+    one = sizes[0]
+    cases = f"{one} relevant case{'' if one == 1 else 's'} each" if len(sizes) == 1 else "relevant cases " + ", ".join(str(n) for n in effect.relevant)
     lines = [
         f"{NOTICE}: how 'lowest drives' rates a standard whose key questions' true rates are {rates}, at {cases} ({methodology.id} {methodology.version})",
         f"Measured without error it would be rated {effect.at_true_rates}; its typical (median) key question is in the {effect.typical} band.",

@@ -33,8 +33,12 @@ NOTICE = "Analysis, not a rating"
 MODEL = (
     "Flip distances are exact minima: a case judgement is one relevant case's yes/no answer to one key question, turned over among the same relevant cases.",
     "Sampling figures use a plug-in binomial model: on a new sample of the same size, each key question's yes count is "
-    "Binomial(relevant cases, observed rate), independently of every other key question. Answers from the same case are "
-    "in truth correlated, so independence is an assumption; the observed rate stands in for the unknown true rate.",
+    "Binomial(relevant cases, observed rate), independently of every other key question; the observed rate stands in for the unknown true rate.",
+    "Independence is an assumption, and it is known which way it leans: answers from the same case tend to go together "
+    "(positively correlated), which makes a standard's key questions fall below a band together more often and one at a "
+    "time less often. So the model overstates how often 'lowest drives' pulls a standard below a band, understates how often "
+    "every key question rises together; under perfect correlation the lowest of several key questions at one rate behaves like "
+    "one key question alone. Correlation across standards would spread the overall score more widely than the model does.",
     "Judged standards, the inspectors' judgements and their recorded strengths are held as inspected; the engine re-applies "
     "the methodology's guidance (and any override) to each sampled profile of case-based ratings.",
     "Probabilities are computed exactly (fractions, then an exact convolution over standards); a rate of 0% or 100% "
@@ -115,6 +119,7 @@ class RobustnessReport:
     scale: tuple[str, ...]
     level: float
     assumed_cases: int | None
+    """The ``--cases N`` that some counts were assumed from; None when every count was given (whatever ``--cases`` said)."""
     standards: tuple[StandardAnalysis, ...]
     overall: OverallAnalysis
     notes: tuple[str, ...]

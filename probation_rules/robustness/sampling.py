@@ -4,10 +4,16 @@ The model (a plug-in, 'parametric bootstrap' model, stated wherever its figures 
 
 - each key question's yes count on a new sample is Binomial(n, p), with n its number of relevant
   cases in this inspection and p its observed rate k/n;
-- key questions are independent of one another, within a standard and across standards. Real
-  answers are correlated (the same case and practitioner stand behind all of a case's answers),
-  so this is an assumption, and it tends to overstate how often several key questions move together
-  only when they are in fact negatively correlated;
+- key questions are independent of one another, within a standard and across standards. This is
+  an assumption, and its direction is known: the same case and practitioner stand behind all of a
+  case's answers, so real answers are positively correlated. Positively correlated key questions
+  are all in band R or above at least as often as independent ones, so the model overstates how
+  often 'lowest drives' pulls a standard below a band (of independence and every positive
+  correlation, the lowest-of-three effect is largest under independence, and it vanishes under
+  perfect correlation, where the lowest of several key questions at one rate is just one of
+  them), and understates how often all of a standard's key
+  questions rise together. Across standards, positive correlation spreads the overall score more
+  widely than the model does;
 - judged standards, the inspectors' judgements and recorded strengths are held as inspected; guided
   standards are re-rated by the engine, applying the methodology's guidance (and any override) to
   each sampled profile of case-based ratings.
@@ -40,6 +46,7 @@ from probation_rules.robustness.intervals import Interval, clopper_pearson
 from probation_rules.robustness.model import EXACT_LIMIT, Profile, RobustnessError, Unit, band_rank, count_ranks
 
 __all__ = [
+    "SIMULATION_LIMIT",
     "Distribution",
     "LowestEffect",
     "Simulation",
@@ -191,10 +198,18 @@ class Simulation:
     standards_differ: Mapping[str, Estimate]
 
 
+SIMULATION_LIMIT = 10**7
+"""The most simulated samples one analysis draws."""
+
+
 def simulate(unit: Unit, draws: int, seed: int, level: float = 0.999) -> Simulation:
-    """Draw ``draws`` new samples under the model; every figure comes with its error at ``level``."""
-    if not 1 <= draws <= 10**7:
-        raise RobustnessError(Problem("--simulate", "must be from 1 to 10000000 (the number of simulated samples)", draws))
+    """Draw ``draws`` new samples under the model; every figure comes with its error at ``level``.
+
+    It checks the exact figures, and stands in for them where they are withheld (above
+    :data:`~probation_rules.robustness.model.EXACT_LIMIT` relevant cases per key question).
+    """
+    if not 1 <= draws <= SIMULATION_LIMIT:
+        raise RobustnessError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", draws))
 
     def _estimate(hits: int, draws: int) -> Estimate:
         return Estimate(hits, draws, level)
@@ -235,13 +250,29 @@ def simulate(unit: Unit, draws: int, seed: int, level: float = 0.999) -> Simulat
 
 
 def _cdf(n: int, p: Fraction) -> list[float]:
-    """Cumulative probabilities for inverse-transform sampling; the last is exactly 1."""
-    running = Fraction(0)
-    out = []
-    for prob in binomial_pmf(n, p)[:-1]:
-        running += prob
-        out.append(float(running))
-    return out
+    """Cumulative probabilities P(X <= k), k < n, for inverse-transform sampling (P(X <= n) = 1 is implied).
+
+    Summed exactly up to :data:`EXACT_LIMIT` relevant cases; above it, where exact fractions grow
+    too long, from floating-point terms (each relative error about 1e-15, far below any simulation's).
+    """
+    if n <= EXACT_LIMIT:
+        running = Fraction(0)
+        out = []
+        for prob in binomial_pmf(n, p)[:-1]:
+            running += prob
+            out.append(float(running))
+        return out
+    if p == 0 or p == 1:
+        return [float(1 - p)] * n  # X is 0, or n, for certain
+    x = float(p)
+    log_p, log_q = math.log(x), math.log1p(-x)
+    head = math.lgamma(n + 1)
+    total = 0.0
+    floats = []
+    for k in range(n):
+        total += math.exp(head - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q)
+        floats.append(min(total, 1.0))
+    return floats
 
 
 @attrs.frozen
@@ -279,7 +310,7 @@ def lowest_effect(m: Methodology, rates: Sequence[float | Fraction], relevant: i
     sizes = [relevant] * len(rates) if isinstance(relevant, int) else list(relevant)
     if len(sizes) != len(rates):
         raise RobustnessError(Problem("--cases", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
-    problems = [Problem("--rates", "must be percentages between 0 and 100", float(r)) for r in rates if not 0 <= as_fraction(r) <= 100]
+    problems = [Problem("--rates", "must be percentages between 0 and 100", float(r)) for r in rates if not (math.isfinite(r) and 0 <= as_fraction(r) <= 100)]
     problems += [Problem("--cases", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in sizes if not 1 <= n <= EXACT_LIMIT]
     if problems:
         raise RobustnessError(problems)
