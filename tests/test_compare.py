@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +274,41 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert report.read_text().startswith("<!DOCTYPE html>")
     assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), str(YORK), "-f", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("york-pdu-2024,York PDU,")
+
+
+def test_simulate_piped_into_compare(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from probation_rules.cli import main
+
+    assert main(["simulate", "-m", "hmip-pdu-2023", "-n", "30", "--seed", "4"]) == 0
+    lines = capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-", str(YORK), "-f", "json"]) == 0
+    piped = json.loads(capsys.readouterr().out)
+    assert piped["inspections"] == 31 and piped["population"] == f"31 inspections from standard input, {YORK}"
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(EXAMPLE)
+    drawn = compare(base, variant, simulated(simulation([base], 30, seed=4)))
+    assert piped["overall"]["counts"][0][0] == drawn.to_dict()["overall"]["counts"][0][0] + 1  # York: Inadequate under both
+    # A pretty-printed document on standard input is one inspection; a bad line is named by its number.
+    monkeypatch.setattr("sys.stdin", io.StringIO(YORK.read_text()))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 0
+    assert "population 1 inspection from standard input" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n{not json\n"))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2
+    assert capsys.readouterr().err.startswith("probation-rules: error: standard input: line 2: is not valid JSON (one inspection per line): ")
+    great = json.dumps({"id": "x", "unit": "X", "standards": {"P1.1": {"judgement": "Great"}}})
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n" + great))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("probation-rules: error: standard input, line 2: ") and "(got 'Great')" in err
+
+
+def test_a_pipe_named_as_a_path_is_read_as_a_stream() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "probation_rules.cli", "compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "/dev/stdin", "-f", "csv"],
+        input=YORK.read_text().replace("\n", " ") + "\n" + YORK.read_text().replace("\n", " ") + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert [row.split(",")[0] for row in run.stdout.splitlines()[1:]] == ["york-pdu-2024", "york-pdu-2024"]
