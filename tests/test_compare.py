@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import subprocess
@@ -133,6 +134,24 @@ def test_published_corpus_examples_agree_with_the_corpus() -> None:
         record = corpus[result.inspection.unit]
         assert {s["id"]: s["rating"] for s in record["standards"]} == {sid: s.rating for sid, s in result.standards.items()}
         assert (result.score, result.overall) == (record["score"], record["overall_rating"])
+
+
+def test_published_examples_mark_the_key_questions_they_invent() -> None:
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is not in this checkout")
+    spec = importlib.util.spec_from_file_location("make_published", PUBLISHED / "make.py")
+    assert spec is not None and spec.loader is not None
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    docs, invented = make.documents()
+    assert {p.name: json.loads(p.read_text()) for p in PUBLISHED.glob("*.json")} == docs  # the files are what make.py writes
+    assert (PUBLISHED / "README.md").read_text() == make.readme(invented)
+    corpus = {r["unit_name"]: r for r in json.loads(CORPUS.read_text())}
+    for name, doc in docs.items():
+        published = corpus[doc["unit"]]["key_questions"] or {}
+        made_up = [sid for sid, s in doc["standards"].items() if "key_questions" in s and sid not in published]
+        assert invented[name] == made_up and doc["id"].endswith(make.SYNTHETIC) == bool(made_up), name
+    assert sorted(invented) == sorted(docs) and invented["york-pdu-2024.json"] == []
 
 
 def test_on_the_published_corpus_the_variant_moves_the_two_departures() -> None:
