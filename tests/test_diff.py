@@ -175,3 +175,17 @@ def test_strengths_are_listed_in_the_ranges_the_two_minimums_make(tmp_path: Any)
     for judgement, strengths in itertools.product(base.scale.ratings, range(5)):
         differs = _guided_rating(base, "Inadequate", judgement, strengths) != _guided_rating(m, "Inadequate", judgement, strengths)
         assert differs == any(g.judgement == judgement and g.covers(strengths) for g in d.guided), (judgement, strengths)
+
+
+def test_a_change_of_source_alone_shows_the_new_source(tmp_path: Any) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(
+        'extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\n'
+        '[change."kq-bands.good"]\ncitation = "Rules and guidance 2025, p. 12"\nevidence = "published"\n'
+    )
+    (change,) = diff("hmip-pdu-2023", path).rule_changes
+    old = load_methodology("hmip-pdu-2023").rule("kq-bands.good").citation
+    assert change.text() == f"citation: {old} -> Rules and guidance 2025, p. 12; evidence: recalled -> published"
+    # Beside a change of what the rule does, the variant's own citation is only said to have changed.
+    (good, _) = diff("hmip-pdu-2023", EXAMPLE).rule_changes
+    assert good.text() == "at_least: 65 -> 70; citation changed; evidence: recalled -> inferred"

@@ -155,7 +155,8 @@ def _rule_rows(changes: Sequence[RuleChange]) -> Iterable[str]:
             detail = "<br>".join(cells)
             if ch.provenance:
                 cited = "".join(f'<div>{_e(f.field)}: <span class="old">{_e(show(f.old))}</span> \u2192 {_e(show(f.new))}</div>' for f in ch.provenance)
-                detail += f"<details><summary>{_e(' and '.join(f.field for f in ch.provenance))} changed</summary>{cited}</details>"
+                opened = "" if ch.fields else " open"  # a change of source alone is shown, not folded away
+                detail += f"<details{opened}><summary>{_e(' and '.join(f.field for f in ch.provenance))} changed</summary>{cited}</details>"
         else:
             detail = _e(ch.text())
         yield f"<tr><td><code>{_e(ch.address)}</code></td><td>{_e(ch.what)}</td><td>{_e(ch.kind)}</td><td>{detail}</td></tr>"
