@@ -382,3 +382,20 @@ def test_when_check_cannot_run_the_error_says_so(tmp_path: Path) -> None:
     assert any(p.startswith("guidance[0].from_domain: names a domain with no standards besides the target") for p in found), found
     assert found[-1] == ": has not been checked: the methodology it makes does not load, so check runs once the problems above are fixed"
     assert not any("[gap]" in p for p in found)
+
+
+def test_an_inspection_names_a_variant_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "inspections"
+    folder.mkdir()
+    (folder / "mine.toml").write_text(EXAMPLE.read_text())
+    doc = folder / "york.json"
+    doc.write_text(json.dumps(json.loads(YORK.read_text()) | {"methodology": "mine.toml"}))
+    monkeypatch.chdir(tmp_path)  # not the document's folder: the path is read from there all the same
+    result = rate(Path("inspections") / "york.json")
+    assert result.methodology.id == "hmip-pdu-2023~good-from-70" and result.methodology.selected_by == "inspection"
+    doc.write_text(json.dumps(json.loads(YORK.read_text()) | {"methodology": "nothere.toml"}))
+    with pytest.raises(OSError) as caught:
+        rate(Path("inspections") / "york.json")
+    (p,) = caught.value.problems  # type: ignore[attr-defined]
+    assert (p.file, p.path, p.value) == (str(Path("inspections") / "york.json"), "methodology", "nothere.toml")
+    assert str(folder / "nothere.toml") in p.expected and "read from the document's folder" in p.expected
