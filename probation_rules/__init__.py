@@ -64,6 +64,21 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+def _named_methodology(name: str, document: str | None) -> Methodology:
+    """The methodology an inspection names; a relative path is read from the document's folder, as a variant's ``extends`` is."""
+    path = name
+    if document is not None and name not in bundled_ids() and (name.endswith(".toml") or "/" in name or os.sep in name) and not os.path.isabs(name):
+        path = os.path.join(os.path.dirname(document), name)
+    try:
+        return load_methodology(path)
+    except InputFileError as exc:
+        if any(p.file for p in exc.problems):
+            raise
+        where = " (a path is read from the document's folder)" if document is not None and path != name else ""
+        missing = Problem("methodology", f"must name a methodology that loads: there is no file {os.path.abspath(path)}{where}", name)
+        raise InputFileError(missing, file=document) from None
+
+
 def rate(
     inspection: str | os.PathLike[str] | Mapping[str, Any] | Inspection,
     methodology: str | os.PathLike[str] | Methodology | None = None,
@@ -80,7 +95,7 @@ def rate(
     else:
         try:
             if loaded.methodology is not None:
-                chosen, selected_by = load_methodology(loaded.methodology), "inspection"
+                chosen, selected_by = _named_methodology(loaded.methodology, loaded.source), "inspection"
             else:
                 chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme)
         except MethodologyError as exc:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +136,24 @@ def test_published_corpus_examples_agree_with_the_corpus() -> None:
         assert (result.score, result.overall) == (record["score"], record["overall_rating"])
 
 
+def test_published_examples_mark_the_key_questions_they_invent() -> None:
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} is not in this checkout")
+    spec = importlib.util.spec_from_file_location("make_published", PUBLISHED / "make.py")
+    assert spec is not None and spec.loader is not None
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    docs, invented = make.documents()
+    assert {p.name: json.loads(p.read_text()) for p in PUBLISHED.glob("*.json")} == docs  # the files are what make.py writes
+    assert (PUBLISHED / "README.md").read_text() == make.readme(invented)
+    corpus = {r["unit_name"]: r for r in json.loads(CORPUS.read_text())}
+    for name, doc in docs.items():
+        published = corpus[doc["unit"]]["key_questions"] or {}
+        made_up = [sid for sid, s in doc["standards"].items() if "key_questions" in s and sid not in published]
+        assert invented[name] == made_up and doc["id"].endswith(make.SYNTHETIC) == bool(made_up), name
+    assert sorted(invented) == sorted(docs) and invented["york-pdu-2024.json"] == []
+
+
 def test_on_the_published_corpus_the_variant_moves_the_two_departures() -> None:
     c = compare("hmip-pdu-2023", EXAMPLE, gather([PUBLISHED]))
     assert c.inspections == 3
@@ -173,6 +194,89 @@ def test_progress_draws_on_a_terminal_and_nowhere_else() -> None:
     assert Progress(5, "x", None).active is False
 
 
+# -- where a change began: matched by what each step decides -----------------------------------
+
+HEADER = 'extends = "hmip-pdu-2023"\nname = "{name}"\nrationale = "a test"\n'
+NEW_ROW = '[[add."guidance.leadership"]]\nid = "guidance.leadership.two-inadequate"\nany_at_most = "Inadequate"\nindicates = "Inadequate"\n'
+NO_DEPARTURES = '[change."override.leadership-strengths"]\nmax_bands_up = 0\n'
+NEAREST = '[change."kq-score"]\nrounding = "nearest"\n'
+
+
+def variant(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(HEADER.format(name=name) + body, encoding="utf-8")
+    return path
+
+
+def test_a_new_guidance_row_beside_the_old_one_shifts_no_step(tmp_path: Path) -> None:
+    # On York both rows fire and indicate Inadequate; what decides differently is the override, now capped.
+    c = compare("hmip-pdu-2023", variant(tmp_path, "row", NEW_ROW + NO_DEPARTURES), [YORK])
+    (york,) = c.changed
+    d = york.divergence
+    assert d is not None and (d.subject, d.baseline_rule, d.candidate_rule) == ("P1.1", "override.leadership-strengths", "override.leadership-strengths")
+    assert (d.baseline["capped"], d.candidate["capped"], d.candidate["rating"]) == (False, True, "Inadequate")
+    assert d.inputs == d.candidate_inputs == {"judgement": "Requires improvement", "strengths": 3, "indicated": "Inadequate"}
+    assert c.origins() == {"override.leadership-strengths": 1}
+
+
+def _tied(york_doc: dict[str, Any]) -> dict[str, Any]:
+    """Leadership judged Outstanding; P2.3 Requires improvement with its lowest two key questions tied once rounded."""
+    york_doc["standards"]["P1.1"] = {"judgement": "Outstanding", "strengths": ["a strength"]}
+    york_doc["standards"]["P2.3"] = {
+        "key_questions": {"engaging": {"yes": 8, "relevant": 15}, "desistance": {"yes": 10, "relevant": 18}, "keeping_safe": {"yes": 10, "relevant": 19}}
+    }
+    return york_doc
+
+
+def test_a_rounding_tie_that_only_swaps_a_driver_is_not_where_the_change_began(tmp_path: Path, york_doc: dict[str, Any]) -> None:
+    doc = _tied(york_doc)
+    path = variant(tmp_path, "mine", NEW_ROW + NO_DEPARTURES + NEAREST)
+    old, new = rate(doc, "hmip-pdu-2023"), rate(doc, path)
+    # The tie is real: 53.3% and 52.6% both round to 53, so the driver changes and the rating does not.
+    assert (old.standards["P2.3"].driver, new.standards["P2.3"].driver) == ("keeping_safe", "engaging")
+    assert old.standards["P2.3"].rating == new.standards["P2.3"].rating == "Requires improvement"
+    c = compare("hmip-pdu-2023", path, [doc])
+    (o,) = c.changed
+    assert o.moved_standards()["P1.1"] == ("Outstanding", "Inadequate")
+    d = o.divergence
+    assert d is not None and (d.subject, d.baseline_rule, d.candidate_rule) == ("P1.1", "guidance.leadership", "guidance.leadership.two-inadequate")
+    assert (d.baseline, d.candidate) == ({"indicates": None}, {"indicates": "Inadequate"})
+    assert d.inputs == d.candidate_inputs  # the row read the same ratings on both sides: it is where the change began
+    assert c.origins() == {"guidance.leadership.two-inadequate": 1}
+    assert "no row" not in d.text() and "guidance.leadership (indicates none) -> guidance.leadership.two-inadequate" in d.text()
+
+
+def test_a_rounding_change_alone_is_put_down_to_the_rounding_rule(tmp_path: Path, york_doc: dict[str, Any]) -> None:
+    york_doc["standards"]["P2.1"]["key_questions"] = {"engaging": {"yes": 11, "relevant": 17}, "desistance": 80, "keeping_safe": 80}  # 64.7%: Good only rounded
+    c = compare("hmip-pdu-2023", variant(tmp_path, "nearest", NEAREST), [york_doc])
+    (o,) = c.changed
+    assert o.bands_changed == ("P2.1/engaging",) and o.moved_standards()["P2.1"] == ("Requires improvement", "Good")
+    d = o.divergence
+    assert d is not None and d.subject == "P2.1/engaging" and d.changed_inputs["rounding"] == ("exact", "nearest")
+    assert c.origins() == {"kq-score": 1}
+    assert "banded_percent 64.7059 -> 65, rounding exact -> nearest" in d.text()
+
+
+def test_a_removed_key_question_is_counted_under_itself(tmp_path: Path) -> None:
+    c = compare("hmip-pdu-2023", variant(tmp_path, "kq", 'remove = ["P2.1/keeping_safe"]\n'), [YORK])
+    assert c.origins() == {"P2.1/keeping_safe": 1}
+    assert json.loads(json.dumps(c.to_dict()))["changed"][0]["change_began_at"] == "P2.1/keeping_safe"
+
+
+def test_every_change_is_put_down_to_something_the_variant_changed(tmp_path: Path) -> None:
+    path = variant(tmp_path, "mine", NEW_ROW + NO_DEPARTURES + NEAREST + '[change."kq-bands.good"]\nat_least = 70\n')
+    base, new = load_methodology("hmip-pdu-2023"), load_methodology(path)
+    c = compare(base, new, simulated(simulation([base, new], 300, seed=1)))
+    addresses = {ch.address for ch in c.rule_changes}
+    assert len(c.changed) > 100 and set(c.origins()) <= addresses
+    assert set(c.origins()) >= {"guidance.leadership.two-inadequate", "override.leadership-strengths", "kq-bands.good"}
+    for o in c.changed:
+        d = o.divergence
+        assert d is not None
+        kind = next(iter(d.baseline or d.candidate))
+        assert d.baseline.get(kind) != d.candidate.get(kind), d  # the origin decides differently, in its decision itself
+
+
 def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from probation_rules.cli import main
 
@@ -189,3 +293,41 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert report.read_text().startswith("<!DOCTYPE html>")
     assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), str(YORK), "-f", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("york-pdu-2024,York PDU,")
+
+
+def test_simulate_piped_into_compare(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from probation_rules.cli import main
+
+    assert main(["simulate", "-m", "hmip-pdu-2023", "-n", "30", "--seed", "4"]) == 0
+    lines = capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-", str(YORK), "-f", "json"]) == 0
+    piped = json.loads(capsys.readouterr().out)
+    assert piped["inspections"] == 31 and piped["population"] == f"31 inspections from standard input, {YORK}"
+    base, variant = load_methodology("hmip-pdu-2023"), load_methodology(EXAMPLE)
+    drawn = compare(base, variant, simulated(simulation([base], 30, seed=4)))
+    assert piped["overall"]["counts"][0][0] == drawn.to_dict()["overall"]["counts"][0][0] + 1  # York: Inadequate under both
+    # A pretty-printed document on standard input is one inspection; a bad line is named by its number.
+    monkeypatch.setattr("sys.stdin", io.StringIO(YORK.read_text()))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 0
+    assert "population 1 inspection from standard input" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n{not json\n"))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2
+    assert capsys.readouterr().err.startswith("probation-rules: error: standard input: line 2: is not valid JSON (one inspection per line): ")
+    great = json.dumps({"id": "x", "unit": "X", "standards": {"P1.1": {"judgement": "Great"}}})
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n" + great))
+    assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("probation-rules: error: standard input, line 2: ") and "(got 'Great')" in err
+
+
+def test_a_pipe_named_as_a_path_is_read_as_a_stream() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "probation_rules.cli", "compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "/dev/stdin", "-f", "csv"],
+        input=YORK.read_text().replace("\n", " ") + "\n" + YORK.read_text().replace("\n", " ") + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert [row.split(",")[0] for row in run.stdout.splitlines()[1:]] == ["york-pdu-2024", "york-pdu-2024"]

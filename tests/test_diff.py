@@ -45,11 +45,14 @@ def test_the_example_variant_moves_exactly_65_to_70_and_the_departures() -> None
     assert [r.text() for r in d.percent_regions] == ["65 <= p < 70: Good -> Requires improvement"]
     assert [(s.yes, s.relevant) for s in d.shares if s.relevant == 20] == [(13, 20)]
     assert d.scores == () and d.profiles == () and d.warnings == ()
-    # Every departure of more than nothing is now cut back to the indication.
+    # Every departure of more than nothing is now cut back to the indication; the one row indicates Inadequate alone,
+    # so no other indication is listed, and a strength or more is one range, not a line per count.
     assert {(g.indicated, g.judgement, g.candidate) for g in d.guided} == {
-        (ind, judged, ind) for ind, judged in itertools.combinations(("Inadequate", "Requires improvement", "Good", "Outstanding"), 2)
+        ("Inadequate", judged, "Inadequate") for judged in ("Requires improvement", "Good", "Outstanding")
     }
     assert all(g.strengths >= 1 for g in d.guided)
+    judgements = ("Requires improvement", "Good", "Outstanding")
+    assert [g.text() for g in d.guided] == [f"indicated Inadequate, judged {j}, >= 1 strength: Requires improvement -> Inadequate" for j in judgements]
 
 
 def test_a_threshold_step_no_typical_sample_can_see_is_warned_about(tmp_path: Any) -> None:
@@ -126,11 +129,27 @@ def test_guidance_profiles_and_guided_ratings_are_exactly_where_the_engine_diffe
     d = diff(base, m)
     # Profiles with at least one Requires improvement and nothing better: 3**4 - 2**4 ... minus none; 4 ratings, 4 standards.
     assert len(d.profiles) == 2**4 - 1 and all(p.baseline == "(none)" and p.candidate == "Requires improvement" for p in d.profiles)
-    listed = {(g.indicated, g.judgement, g.strengths) for g in d.guided}
     ratings = base.scale.ratings
-    for domain_two, judgement, strengths in itertools.product(ratings[:1], ratings, range(3)):
+    assert {g.indicated for g in d.guided} <= {"Inadequate", "Requires improvement"}  # what the rows indicate
+    for domain_two, judgement, strengths in itertools.product(ratings[:1], ratings, range(4)):
         differs = _guided_rating(base, domain_two, judgement, strengths) != _guided_rating(m, domain_two, judgement, strengths)
-        assert differs == ((domain_two, judgement, strengths) in listed), (domain_two, judgement, strengths)
+        listed = [g for g in d.guided if (g.indicated, g.judgement) == (domain_two, judgement) and g.covers(strengths)]
+        assert differs == bool(listed), (domain_two, judgement, strengths)
+        assert len(listed) <= 1
+
+
+def test_no_indication_is_null_in_json_and_said_in_words(tmp_path: Any) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(
+        'extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\n'
+        '[[add."guidance.leadership"]]\nid = "guidance.leadership.two"\nany_at_most = "Inadequate"\nindicates = "Inadequate"\n'
+    )
+    d = diff("hmip-pdu-2023", path)
+    data = json.loads(json.dumps(d.to_dict()))
+    assert data["guidance"] and all(p["baseline"] is None and p["candidate"] == "Inadequate" for p in data["guidance"])
+    assert "(none)" not in json.dumps(data)
+    assert d.profiles[0].text().endswith(": no row (judgement stands) -> Inadequate")
+    assert "| no row (judgement stands) | Inadequate |" in d.to_markdown()
 
 
 def test_reports_list_everything(tmp_path: Any) -> None:
@@ -145,3 +164,28 @@ def test_reports_list_everything(tmp_path: Any) -> None:
     assert "more sample sizes" in text
     assert "n = 20: 13/20 (65%) Good -> Requires improvement" in d.to_text(limit=None)
     assert "| 13/20" not in d.to_markdown() and "- n = 20: 13/20 (65%) Good -> Requires improvement" in d.to_markdown()
+
+
+def test_strengths_are_listed_in_the_ranges_the_two_minimums_make(tmp_path: Any) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text('extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\n[change."override.leadership-strengths"]\nmin_strengths = 3\n')
+    base, m = load_methodology("hmip-pdu-2023"), load_methodology(path)
+    d = diff(base, m)
+    assert {g.strengths_text() for g in d.guided} == {"1 to 2 strengths"}
+    for judgement, strengths in itertools.product(base.scale.ratings, range(5)):
+        differs = _guided_rating(base, "Inadequate", judgement, strengths) != _guided_rating(m, "Inadequate", judgement, strengths)
+        assert differs == any(g.judgement == judgement and g.covers(strengths) for g in d.guided), (judgement, strengths)
+
+
+def test_a_change_of_source_alone_shows_the_new_source(tmp_path: Any) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(
+        'extends = "hmip-pdu-2023"\nname = "v"\nrationale = "r"\n'
+        '[change."kq-bands.good"]\ncitation = "Rules and guidance 2025, p. 12"\nevidence = "published"\n'
+    )
+    (change,) = diff("hmip-pdu-2023", path).rule_changes
+    old = load_methodology("hmip-pdu-2023").rule("kq-bands.good").citation
+    assert change.text() == f"citation: {old} -> Rules and guidance 2025, p. 12; evidence: recalled -> published"
+    # Beside a change of what the rule does, the variant's own citation is only said to have changed.
+    (good, _) = diff("hmip-pdu-2023", EXAMPLE).rule_changes
+    assert good.text() == "at_least: 65 -> 70; citation changed; evidence: recalled -> inferred"

@@ -136,3 +136,16 @@ def test_the_page_is_self_contained_and_escapes_what_it_quotes(tmp_path: Path) -
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; York" in html
     assert not EXTERNAL.search(html)
     assert html.count('class="changed-inspection"') == 1 and "override.leadership-strengths" in html
+
+
+def test_where_a_change_began_shows_both_sides_inputs_that_differ(tmp_path: Path) -> None:
+    variant = tmp_path / "nearest.toml"
+    variant.write_text('extends = "hmip-pdu-2023"\nname = "nearest"\nrationale = "r"\n[change."kq-score"]\nrounding = "nearest"\n')
+    doc = __import__("json").loads(YORK.read_text())
+    doc["standards"]["P2.1"]["key_questions"] = {"engaging": {"yes": 11, "relevant": 17}, "desistance": 80, "keeping_safe": 80}
+    html = compare("hmip-pdu-2023", variant, [doc]).to_html()
+    (row,) = re.findall(r'<tr class="changed-inspection">.*?</tr>', html)
+    assert "<code>kq-score</code>" in row  # the change it began at, then each side's decision and what each read
+    assert '<span class="old">kq-bands.requires-improvement (band Requires improvement)</span> \u2192 <span class="new">kq-bands.good (band Good)</span>' in row
+    assert 'banded_percent <span class="old">64.7059</span> \u2192 <span class="new">65</span>' in row
+    assert 'rounding <span class="old">exact</span> \u2192 <span class="new">nearest</span>' in row and "percent 64.7059," in row

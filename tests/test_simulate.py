@@ -58,7 +58,12 @@ def test_the_rates_are_honoured(tmp_path: Path) -> None:
         assert {s[j]["judgement"] for j in ("P1.1", "P1.2", "P1.3")} == {"Good"}
         assert (len(s["P1.1"]["strengths"]), len(s["P1.2"]["strengths"])) == (1, 0)
     text = "\n".join(population.assumptions())
-    assert "P2.1/keeping_safe: rate of yes drawn uniformly from 0 to 0" in text and "judged ratings (every other judged standard): Good 100%" in text
+    assert "P2.1/keeping_safe: rate of yes drawn uniformly from 0 to 0" in text and "judged ratings (every judged standard): Good 100%" in text
+    # "every other" only where something else is named: there is no other when the default stands alone.
+    assert "every key question not named on a line of its own: rate of yes drawn uniformly from 1 to 1" in text
+    assert "every judged standard not named on a line of its own: one strength recorded with chance 0" in text
+    defaults = "\n".join(simulation([m], 1, 5).assumptions())
+    assert "every key question: rate of yes drawn" in defaults and "every judged standard: one strength" in defaults and "every other" not in defaults
 
 
 def test_bad_rates_are_refused_with_every_problem(tmp_path: Path) -> None:

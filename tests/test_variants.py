@@ -291,3 +291,111 @@ def test_a_cycle_of_variants_is_refused(tmp_path: Path) -> None:
     (tmp_path / "b.toml").write_text('extends = "a.toml"\nname = "b"\nrationale = "r"\n')
     with pytest.raises(VariantError, match="leads back to this file"):
         load_methodology(tmp_path / "a.toml")
+
+
+# -- the shapes TOML makes easy to get wrong, said as what to write ------------------------------
+
+
+def test_a_string_for_remove_is_refused_not_read_as_its_characters(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, 'remove = "P2.1/keeping_safe"\n'))
+    assert found == ['remove: must be a list of ids, such as remove = ["P2.1/engaging"] (got \'P2.1/keeping_safe\') ~remove = ["P2.1/keeping_safe"]']
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "says"),
+    [
+        ("change = 3\n", "change", 'write [change."points.inadequate"] and below it the fields to set, such as points = 0'),
+        ('[change]\n"kq-bands.good" = 70\n', 'change["kq-bands.good"]', 'write [change."kq-bands.good"] and below it a line such as at_least = 70'),
+        ('[change]\n"kq-score" = "nearest"\n', 'change["kq-score"]', 'write [change."kq-score"] and below it a line such as rounding = "nearest"'),
+        ("add = 3\n", "add", 'write [[add."guidance.leadership"]] (two brackets) above each new row\'s fields'),
+        ('[add."kq-bands"]\nid = "x"\nrating = "Good"\nat_least = 90\n', 'add["kq-bands"]', 'write [[add."kq-bands"]] with two brackets'),
+        ('[add]\n"kq-bands" = 3\n', 'add["kq-bands"]', 'write [[add."kq-bands"]] above each row\'s fields'),
+    ],
+)
+def test_a_section_of_the_wrong_shape_says_what_to_write(tmp_path: Path, body: str, path: str, says: str) -> None:
+    found = problems(write(tmp_path, body))
+    assert [p for p in found if p.startswith(f"{path}: ")] and says in found[0], found
+    assert not any("object has no attribute" in p for p in found)
+
+
+def test_a_single_table_meant_as_a_row_is_still_read_as_one(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, '[add."guidance.leadership"]\nid = "guidance.leadership.x"\nany_at_most = "Inadequat"\nindicates = "Good"\n'))
+    assert found[0].startswith('add["guidance.leadership"]: must be an array of tables')
+    assert found[1].startswith('add["guidance.leadership"].any_at_most: must be a rating on the scale') and found[1].endswith("~Inadequate")
+
+
+def test_an_extends_that_names_no_file_names_the_variant_extends_and_the_path_tried(tmp_path: Path) -> None:
+    path = write(tmp_path, "", "x", header='extends = "nothere.toml"\nname = "{name}"\nrationale = "r"\n')
+    with pytest.raises(VariantError) as caught:
+        load_methodology(path)
+    (p,) = caught.value.problems
+    assert (p.file, p.path, p.value) == (str(path), "extends", "nothere.toml")
+    folder = " (a path in extends is read from the variant file's folder)"
+    assert p.expected == f"must name a methodology that loads: there is no file {tmp_path / 'nothere.toml'}{folder}"
+
+
+def test_a_wrong_section_is_named_even_when_the_base_does_not_load(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, 'remove = "P2.1"\n', "x", header='extends = "hmip-pdu-2032"\nname = "{name}"\nrationale = "r"\n'))
+    assert found[0] == 'remove: must be a list of ids, such as remove = ["<id>"] (got \'P2.1\') ~remove = ["P2.1"]'
+    assert len(found) == 2 and found[1].startswith("extends: must name a methodology that loads")
+
+
+def test_a_base_problem_shows_its_value_once(tmp_path: Path) -> None:
+    (unknown,) = problems(write(tmp_path, "", "x", header='extends = "hmip-pdu-2032"\nname = "{name}"\nrationale = "r"\n'))
+    assert unknown.count("(got 'hmip-pdu-2032')") == 1 and unknown.endswith("~hmip-pdu-2023")
+    loop = write(tmp_path, "", "self", header='extends = "self.toml"\nname = "{name}"\nrationale = "r"\n')
+    assert problems(loop) == ["extends: leads back to this file: a variant cannot extend itself, directly or through others (got 'self.toml')"]
+
+
+# -- every problem in one round ---------------------------------------------------------------
+
+
+def test_the_fields_of_a_change_that_can_be_set_are_judged_beside_one_that_cannot(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, '[change."override.leadership-strengths"]\nmax_bands = 0\nmin_strengths = -1\n'))
+    assert found[0].startswith('change["override.leadership-strengths"].max_bands: is not a field') and found[0].endswith("~max_bands_up")
+    assert found[1:] == ['change["override.leadership-strengths"].min_strengths: must not be negative (got -1)']
+
+
+def test_a_row_whose_id_is_taken_is_still_judged_for_the_rest(tmp_path: Path) -> None:
+    body = '[[add."guidance.leadership"]]\nid = "guidance.leadership.all-inadequate"\nany_at_most = "Inadequat"\nindicates = "Inadequate"\n'
+    assert problems(write(tmp_path, body)) == [
+        "add[\"guidance.leadership\"][0].id: is taken by another part of hmip-pdu-2023 or of this variant (got 'guidance.leadership.all-inadequate')",
+        'add["guidance.leadership"][0].any_at_most: must be a rating on the scale'
+        " (Inadequate, Requires improvement, Good, Outstanding) (got 'Inadequat') ~Inadequate",
+    ]
+
+
+def test_check_speaks_in_the_same_round_as_the_loader(tmp_path: Path) -> None:
+    # The loader refuses the negative count; check still finds the gap the other change leaves.
+    found = problems(write(tmp_path, '[change."kq-bands.inadequate"]\nat_least = 10\n[change."override.leadership-strengths"]\nmin_strengths = -1\n'))
+    assert found[0] == 'change["override.leadership-strengths"].min_strengths: must not be negative (got -1)'
+    assert len(found) == 2 and found[1].startswith('change["kq-bands.inadequate"].at_least: no band covers percentages from 0') and found[1].endswith("[gap]")
+    # What the loader refuses because of a removal is put down to that removal, and check runs on the rest.
+    found = problems(write(tmp_path, 'remove = ["P1.1"]\n[change."kq-bands.inadequate"]\nat_least = 10\n', "w"))
+    assert found[0].startswith("guidance[0].target: must be a standard id (in the methodology the variant makes), which remove[0] removes")
+    assert len(found) == 2 and found[1].endswith("[gap]")
+
+
+def test_when_check_cannot_run_the_error_says_so(tmp_path: Path) -> None:
+    # Without its informing standards the guidance table is refused, and nothing the variant wrote is at fault alone.
+    found = problems(write(tmp_path, 'remove = ["P2.1", "P2.2", "P2.3", "P2.4"]\n[change."kq-bands.inadequate"]\nat_least = 10\n'))
+    assert any(p.startswith("guidance[0].from_domain: names a domain with no standards besides the target") for p in found), found
+    assert found[-1] == ": has not been checked: the methodology it makes does not load, so check runs once the problems above are fixed"
+    assert not any("[gap]" in p for p in found)
+
+
+def test_an_inspection_names_a_variant_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "inspections"
+    folder.mkdir()
+    (folder / "mine.toml").write_text(EXAMPLE.read_text())
+    doc = folder / "york.json"
+    doc.write_text(json.dumps(json.loads(YORK.read_text()) | {"methodology": "mine.toml"}))
+    monkeypatch.chdir(tmp_path)  # not the document's folder: the path is read from there all the same
+    result = rate(Path("inspections") / "york.json")
+    assert result.methodology.id == "hmip-pdu-2023~good-from-70" and result.methodology.selected_by == "inspection"
+    doc.write_text(json.dumps(json.loads(YORK.read_text()) | {"methodology": "nothere.toml"}))
+    with pytest.raises(OSError) as caught:
+        rate(Path("inspections") / "york.json")
+    (p,) = caught.value.problems  # type: ignore[attr-defined]
+    assert (p.file, p.path, p.value) == (str(Path("inspections") / "york.json"), "methodology", "nothere.toml")
+    assert str(folder / "nothere.toml") in p.expected and "read from the document's folder" in p.expected

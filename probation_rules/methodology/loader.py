@@ -257,7 +257,7 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
         if s.kind == "case" and not s.key_questions:
             yield Problem(render_path(("standards", i, "key_questions")), f"a case-based standard ({s.id}) needs at least one key question")
         if s.kind == "judged" and s.key_questions:
-            yield Problem(render_path(("standards", i, "key_questions")), f"a judged standard ({s.id}) has no key questions")
+            yield Problem(render_path(("standards", i, "key_questions")), f"a judged standard ({s.id}) must have no key questions")
         for kq, n in Counter(q.id for q in s.key_questions).items():
             if n > 1:
                 yield Problem(render_path(("standards", i, "key_questions")), "must not repeat a key question id", kq)

@@ -18,10 +18,16 @@ who it is (``name``) and why (``rationale``), and changes rules by their stable 
 
     remove = ["P2.1/keeping_safe"]    # remove rows, key questions, standards or optional sections
 
-Everything is checked before anything applies: unknown ids (with a did-you-mean), fields the
-rule does not have, values of the wrong type, what the loader refuses in the result, and every
-error ``check`` finds in it. All of it is reported at once, each problem at its path in the
-variant file, and the variant is refused whole (:class:`VariantError`).
+Everything is checked before anything applies: the shape of each section (a table where a table
+belongs, with an example of the right one), unknown ids (with a did-you-mean), fields the rule
+does not have, values of the wrong type, what the loader refuses in the result, and every error
+``check`` finds in it. All of it is reported at once, each problem at its path in the variant
+file, and the variant is refused whole (:class:`VariantError`). What is valid is applied even
+beside what is not, so that the loader and ``check`` see as much as they can: a change with one
+unknown field still sets the others, and a row whose id is taken is tried under a stand-in id.
+When the loader refuses part of the result, ``check`` runs on the result without that part, so
+its findings on the rest come in the same round; only when the loader refuses something the
+variant did not write is ``check`` left for the next round, and the error says so.
 
 The result is a methodology of its own: its id is ``<base id>~<name>`` so no result rated under
 it can pass for the base; it records its :class:`~probation_rules.methodology.schema.Lineage`;
@@ -32,6 +38,7 @@ source for a threshold the source never gave.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -45,7 +52,7 @@ from typing import Any
 import attrs
 
 from probation_rules._convert import converter, render_path, structure
-from probation_rules.errors import MethodologyError, Problem, did_you_mean
+from probation_rules.errors import MethodologyError, ProbationRulesError, Problem, did_you_mean
 from probation_rules.methodology.items import Container, Item, at, containers, editable_fields, items
 from probation_rules.methodology.schema import KeyQuestion, Lineage, Methodology
 
@@ -71,8 +78,10 @@ class VariantFile:
     name: str
     rationale: str
     title: str | None = None
-    change: dict[str, dict[str, Any]] = attrs.field(factory=dict)
-    add: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
+    change: dict[str, Any] = attrs.field(factory=dict)
+    """Rule id -> the fields to set (a table; anything else is named as a problem when the base is known)."""
+    add: dict[str, Any] = attrs.field(factory=dict)
+    """Table id -> the rows to add (an array of tables; likewise)."""
     remove: list[str] = attrs.field(factory=list)
 
 
@@ -80,13 +89,13 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
     """The methodology a parsed variant file makes; the loader calls this when it sees ``extends``."""
     from probation_rules.methodology.loader import load_methodology
 
-    spec, problems = structure(dict(data), VariantFile, file=file)
+    data, wrong = _section_shapes(dict(data))
+    spec, problems = structure(data, VariantFile, file=file)
     if spec is None:
-        raise VariantError(problems, file=file)
+        raise VariantError(_shape_problems(wrong, None, file) + problems, file=file)
     base_ref = spec.extends
-    candidate = Path(file).parent / base_ref
-    if base_ref.endswith(".toml") or "/" in base_ref:
-        base_ref = str(candidate)
+    if base_ref.endswith(".toml") or "/" in base_ref or os.sep in base_ref:
+        base_ref = str(Path(file).parent / base_ref)
     here = os.path.realpath(file)
     extending = _extending.__dict__.setdefault("files", set())
     if here in extending:
@@ -94,16 +103,91 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
     extending.add(here)
     try:
         base = load_methodology(base_ref)
-    except MethodologyError as exc:
-        raise VariantError([Problem("extends", f"must name a methodology that loads: {p}", spec.extends) for p in exc.problems], file=file) from None
+    except ProbationRulesError as exc:
+        raise VariantError([*_shape_problems(wrong, None, file), *(_base_problem(p, spec.extends, base_ref, here) for p in exc.problems)], file=file) from None
     finally:
         extending.discard(here)
     digest = hashlib.sha256(raw).hexdigest()
     key = (base.id, base.sha256, digest, file)
     found = _applied.get(key)
     if found is None:
-        found = _applied[key] = apply_variant(base, spec, file=file, variant_sha256=digest)
+        found = _Application(base, spec, file, _shape_problems(wrong, _base_data(base), file)).run(digest)
+        _applied[key] = found
     return found
+
+
+def _toml(value: Any) -> str:
+    """A value as it would be written in TOML, for an example in a message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<value>"
+    if isinstance(value, int | float | str):
+        return json.dumps(value, ensure_ascii=False)
+    return '"..."'
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, to match an example field to a value: numbers are one kind."""
+    return "bool" if isinstance(value, bool) else "number" if isinstance(value, int | float) else type(value).__name__
+
+
+_SECTIONS = {"change": Mapping, "add": Mapping, "remove": list}
+
+
+def _section_shapes(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data without a ``change``, ``add`` or ``remove`` of the wrong shape, and those sections.
+
+    TOML makes these easy to get wrong (a string for a list, a number for a table), and left to
+    the structuring they would report Python's view of the mistake, or worse, be misread: a
+    string is a sequence of characters. They are named, with an example, by :func:`_shape_problems`.
+    """
+    wrong = {key: data.pop(key) for key, shape in _SECTIONS.items() if key in data and not isinstance(data[key], shape)}
+    return data, wrong
+
+
+def _shape_problems(wrong: Mapping[str, Any], data: Mapping[str, Any] | None, file: str) -> list[Problem]:
+    """What a section of the wrong shape should look like, with an example from the base (``data``) when it loaded."""
+    found = items(data) if data is not None else {}
+    rows = list(containers(data)) if data is not None else []
+    change, field, value = next(
+        (
+            (address, f, at(data, i.path)[f])
+            for address, (i, *_) in found.items()
+            if data is not None
+            for f in editable_fields(i.cls)
+            if _kind(at(data, i.path).get(f)) == "number"
+        ),
+        ("<id>", "<field>", None),
+    )
+    question = next((address for address, (i, *_) in found.items() if issubclass(i.cls, KeyQuestion)), "<id>")
+    table = rows[-1] if rows else "<id>"
+    problems = []
+    if "change" in wrong:
+        expected = f'must be a table for each part to change: write [change."{change}"] and below it the fields to set, such as {field} = {_toml(value)}'
+        problems.append(Problem("change", expected, wrong["change"], file=file))
+    if "add" in wrong:
+        expected = f'must be an array of tables, one per new row: write [[add."{table}"]] (two brackets) above each new row\'s fields'
+        problems.append(Problem("add", expected, wrong["add"], file=file))
+    if "remove" in wrong:
+        remove = wrong["remove"]
+        suggestion = f"remove = [{_toml(remove)}]" if isinstance(remove, str) else None
+        problems.append(Problem("remove", f'must be a list of ids, such as remove = ["{question}"]', remove, suggestion, file=file))
+    return problems
+
+
+def _base_problem(problem: Problem, extends: str, resolved: str, here: str) -> Problem:
+    """A problem loading the base, said as a problem with this variant's ``extends``: once, with the value once."""
+    loads = "must name a methodology that loads"
+    if problem.file is not None and os.path.realpath(problem.file) == here:
+        return problem  # already about this file (a cycle back to it)
+    if problem.file is None and not problem.path:
+        # The reference itself names no file (the loader says only "no such methodology file").
+        where = " (a path in extends is read from the variant file's folder)" if resolved != extends else ""
+        return Problem("extends", f"{loads}: there is no file {os.path.abspath(resolved)}{where}", extends)
+    if problem.file is None:
+        return Problem("extends", f"{loads}: {problem.expected}", problem.value if problem.has_value else extends, problem.suggestion)
+    return Problem("extends", f"{loads}: {problem}")
 
 
 _extending = threading.local()
@@ -135,18 +219,36 @@ def _join(prefix: str, sub: str) -> str:
     return prefix + sub if sub.startswith("[") else f"{prefix}.{sub}"
 
 
+@attrs.frozen
+class _Op:
+    """One valid part of a variant, ready to apply: a removal, a change or an added row."""
+
+    where: str
+    """Its path in the variant file: ``remove[0]``, ``change["kq-bands.good"]``, ``add["kq-bands"][0]``."""
+    item: Item | None = None
+    """What it removes or changes."""
+    container: Container | None = None
+    """Where it adds."""
+    new: dict[str, Any] = attrs.field(factory=dict)
+    """The changed fields in full, or the added row."""
+
+
+Touched = dict[int, str]
+"""id() of an item's dict in built data -> its path in the variant file."""
+
+
 class _Application:
-    def __init__(self, base: Methodology, spec: VariantFile, file: str | None):
+    def __init__(self, base: Methodology, spec: VariantFile, file: str | None, problems: Iterable[Problem] = ()):
         self.base = base
         self.spec = spec
         self.file = file
         self.data = _base_data(base)
         self.items = items(self.data)
         self.containers = containers(self.data)
-        self.problems: list[Problem] = []
-        self.touched: dict[int, str] = {}
-        """id() of an item's dict in the new data -> its path in the variant file."""
+        self.problems: list[Problem] = list(problems)
         self.citation = f"Variant {spec.name} of {base.id} {base.version}: {spec.rationale}"
+        self.removed_at: dict[str, str] = {}
+        """Address -> the path of the removal in the variant file."""
 
     def problem(self, path: Iterable[str | int], expected: str, value: Any, suggestion: str | None = None) -> None:
         self.problems.append(Problem(render_path(tuple(path)), expected, value, suggestion, self.file))
@@ -157,29 +259,12 @@ class _Application:
         removals = self.validate_removals()
         changes = self.validate_changes(set(removals))
         additions, added = self.validate_additions(set(removals))
+        self.removed_at = {address: op.where for address, op in removals.items()}
+        ops = [*removals.values(), *changes.values(), *additions]
         # What is valid is applied even when something else is not, so that the loader and
         # ``check`` can name their problems too: the variant is refused whole, all at once.
-        # Resolve every target before anything moves: a removal shifts the indices after it.
-        doomed = [(self._parent(item), at(self.data, item.path), item) for item in removals.values()]
-        targets = [(address, at(self.data, item.path), new) for address, (item, new) in changes.items()]
-        lists = [(address, self._container_list(self.containers[address][0]), entries) for address, entries in additions.items()]
-        for parent, target, item in doomed:
-            if item.in_container:
-                del parent[next(i for i, row in enumerate(parent) if row is target)]
-            else:
-                parent[item.path[-1]] = None
-        for address, target, new in targets:
-            target.clear()
-            target.update(new)
-            self.touched[id(target)] = render_path(("change", address))
-        for address, rows, entries in lists:
-            for i, entry in enumerate(entries):
-                rows.append(entry)
-                self.touched[id(entry)] = render_path(("add", address, i))
+        data, touched = self.build(ops)
         spec, base = self.spec, self.base
-        self.data["id"] = f"{base.id}{VARIANT_MARK}{spec.name}"
-        self.data["title"] = spec.title or f"{base.title} (variant {spec.name})"
-        self.data["description"] = spec.rationale
         lineage = Lineage(
             base_id=base.id,
             base_version=base.version,
@@ -190,18 +275,67 @@ class _Application:
             added=tuple(added),
             removed=tuple(removals),
         )
-        from probation_rules.methodology.loader import methodology_from_dict
-
-        try:
-            m = methodology_from_dict(self.data, file=self.file)
-        except MethodologyError as exc:
-            raise VariantError([*self.problems, *(self.relocate(p) for p in exc.problems)], file=self.file) from None
-        content = json.dumps({"methodology": self.data, "lineage": converter.unstructure(lineage), "variant": variant_sha256}, sort_keys=True, default=str)
-        m = attrs.evolve(m, source=self.file, sha256=hashlib.sha256(content.encode()).hexdigest(), lineage=lineage)
-        self.problems.extend(self.check_problems(m))
+        m, refused = self.load(data, touched)
+        if m is None:
+            # Check what loads without the parts the loader refused, so its findings on the rest come now, not next round.
+            retry = None
+            if refused:
+                kept, kept_touched = self.build([op for op in ops if op.where not in refused])
+                retry, _ = self.load(kept, kept_touched, report=False)
+            if retry is not None:
+                self.problems.extend(self.check_problems(retry, kept, kept_touched))
+            else:
+                self.problems.append(
+                    Problem("", "has not been checked: the methodology it makes does not load, so check runs once the problems above are fixed", file=self.file)
+                )
+            raise VariantError(self.problems, file=self.file)
+        content = json.dumps({"methodology": data, "lineage": converter.unstructure(lineage), "variant": variant_sha256}, sort_keys=True, default=str)
+        m = attrs.evolve(m, sha256=hashlib.sha256(content.encode()).hexdigest(), lineage=lineage)
+        self.problems.extend(self.check_problems(m, data, touched))
         if self.problems:
             raise VariantError(self.problems, file=self.file)
         return m
+
+    def build(self, ops: Iterable[_Op]) -> tuple[dict[str, Any], Touched]:
+        """The base's data with ``ops`` applied: removals first, then changes, then additions."""
+        data = copy.deepcopy(self.data)
+        touched: Touched = {}
+        ops = list(ops)
+        # Resolve every target before anything moves: a removal shifts the indices after it.
+        doomed = [(at(data, op.item.path[:-1]), at(data, op.item.path), op.item) for op in ops if op.item is not None and not op.new]
+        targets = [(at(data, op.item.path), op) for op in ops if op.item is not None and op.new]
+        for parent, target, item in doomed:
+            if item.in_container:
+                del parent[next(i for i, row in enumerate(parent) if row is target)]
+            else:
+                parent[item.path[-1]] = None
+        for target, op in targets:
+            target.clear()
+            target.update(op.new)
+            touched[id(target)] = op.where
+        for op in ops:
+            if op.container is not None:
+                row = copy.deepcopy(op.new)
+                _container_list(data, op.container).append(row)
+                touched[id(row)] = op.where
+        spec, base = self.spec, self.base
+        data["id"] = f"{base.id}{VARIANT_MARK}{spec.name}"
+        data["title"] = spec.title or f"{base.title} (variant {spec.name})"
+        data["description"] = spec.rationale
+        return data, touched
+
+    def load(self, data: dict[str, Any], touched: Touched, *, report: bool = True) -> tuple[Methodology | None, set[str]]:
+        """The methodology ``data`` makes, or None and the variant paths the loader refused (its problems reported)."""
+        from probation_rules.methodology.loader import methodology_from_dict
+
+        try:
+            m = methodology_from_dict(data, file=self.file)
+        except MethodologyError as exc:
+            placed = [self.relocate(p, data, touched) for p in exc.problems]
+            if report:
+                self.problems.extend(p for p, _ in placed)
+            return None, {where for _, where in placed if where is not None}
+        return attrs.evolve(m, source=self.file), set()
 
     # -- validation ------------------------------------------------------------------------
 
@@ -221,8 +355,8 @@ class _Application:
             return None
         return found[0]
 
-    def validate_removals(self) -> dict[str, Item]:
-        out: dict[str, Item] = {}
+    def validate_removals(self) -> dict[str, _Op]:
+        out: dict[str, _Op] = {}
         for i, address in enumerate(self.spec.remove):
             item = self.lookup(("remove", i), address)
             if item is None:
@@ -234,45 +368,57 @@ class _Application:
             elif item.parent in out or any(address.startswith(f"{r}/") for r in out):
                 self.problem(("remove", i), f"is inside {item.parent}, which is removed already", address)
             else:
-                out[address] = item
+                out[address] = _Op(render_path(("remove", i)), item)
         return out
 
-    def validate_changes(self, removed: set[str]) -> dict[str, tuple[Item, dict[str, Any]]]:
-        out: dict[str, tuple[Item, dict[str, Any]]] = {}
+    def validate_changes(self, removed: set[str]) -> dict[str, _Op]:
+        out: dict[str, _Op] = {}
         for address, fields in self.spec.change.items():
-            item = self.lookup(("change", address), address)
+            where = ("change", address)
+            item = self.lookup(where, address)
+            allowed = editable_fields(item.cls) if item is not None else []
+            if not isinstance(fields, Mapping):
+                base = at(self.data, item.path) if item is not None else {}
+                like = next((f for f in allowed if _kind(base.get(f)) == _kind(fields)), allowed[0] if allowed else "<field>")
+                listed = f" ({', '.join(allowed)})" if allowed else ""
+                self.problem(
+                    where,
+                    f'must be a table of the fields to set{listed}: write [change."{address}"] and below it a line such as {like} = {_toml(fields)}',
+                    fields,
+                )
+                continue
             if item is None:
                 continue
             if address in removed or item.parent in removed:
-                self.problem(("change", address), "is also removed: change it or remove it, not both", address)
+                self.problem(where, "is also removed: change it or remove it, not both", address)
                 continue
-            allowed = editable_fields(item.cls)
-            bad = False
+            given: dict[str, Any] = {}
             for key, value in fields.items():
                 if key == "id":
-                    self.problem(("change", address, key), "cannot change a rule's id: remove it and add one with the new id", value)
-                    bad = True
+                    self.problem((*where, key), "cannot change a rule's id: remove it and add one with the new id", value)
                 elif key not in allowed:
                     why = " (a list of rules: use add and remove)" if key in {a.name for a in attrs.fields(item.cls)} else ""
                     self.problem(
-                        ("change", address, key),
+                        (*where, key),
                         f"is not a field a variant can change here{why} ({', '.join(allowed)})",
                         value,
                         did_you_mean(key, allowed),
                     )
-                    bad = True
-            if bad:
+                else:
+                    given[key] = value
+            if not given:
                 continue
-            new = {**at(self.data, item.path), **self.provenance(item.cls, fields), **fields}
+            # The fields that can be set are set, beside any that cannot: the loader and check then judge them too.
+            new = {**at(self.data, item.path), **self.provenance(item.cls, given), **given}
             _, problems = structure(new, item.cls)
             if problems:
-                self.problems.extend(attrs.evolve(p, path=_join(render_path(("change", address)), p.path), file=self.file) for p in problems)
+                self.problems.extend(attrs.evolve(p, path=_join(render_path(where), p.path), file=self.file) for p in problems)
                 continue
-            out[address] = (item, new)
+            out[address] = _Op(render_path(where), item, new=new)
         return out
 
-    def validate_additions(self, removed: set[str]) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-        out: dict[str, list[dict[str, Any]]] = {}
+    def validate_additions(self, removed: set[str]) -> tuple[list[_Op], list[str]]:
+        out: list[_Op] = []
         added: list[str] = []
         taken = {a for a in self.items if a not in removed}
         for address, entries in self.spec.add.items():
@@ -283,31 +429,45 @@ class _Application:
                     f"names more than one list in {self.base.id}" if found else f"is not a table, standard or list of {self.base.id} that rows can be added to"
                 )
                 self.problem(("add", address), expected, address, None if found else did_you_mean(address, choices))
-                continue
-            if address in removed:
+                found = None
+            elif address in removed:
                 self.problem(("add", address), "is removed by this variant: nothing can be added to it", address)
+                found = None
+            rows: list[tuple[tuple[str | int, ...], Any]]
+            if isinstance(entries, Mapping):
+                self.problem(
+                    ("add", address),
+                    f'must be an array of tables, one per new row: write [[add."{address}"]] with two brackets ([add."{address}"] with one is a single table)',
+                    dict(entries),
+                )
+                rows = [(("add", address), entries)]  # still read as the one row it was meant to be
+            elif isinstance(entries, list):
+                rows = [(("add", address, i), entry) for i, entry in enumerate(entries)]
+            else:
+                self.problem(("add", address), f'must be an array of tables, one per new row: write [[add."{address}"]] above each row\'s fields', entries)
+                continue
+            if found is None:
                 continue
             container = found[0]
-            accepted = []
-            for i, entry in enumerate(entries):
-                where = render_path(("add", address, i))
+            for where, entry in rows:
                 if not isinstance(entry, Mapping):
-                    self.problem(("add", address, i), "must be a table of fields", entry)
+                    self.problem(where, f'must be a table of fields: write [[add."{address}"]] above each row\'s fields', entry)
                     continue
                 new = {**self.provenance(container.cls, entry), **entry}
                 _, problems = structure(new, container.cls)
                 if problems:
-                    self.problems.extend(attrs.evolve(p, path=_join(where, p.path), file=self.file) for p in problems)
+                    self.problems.extend(attrs.evolve(p, path=_join(render_path(where), p.path), file=self.file) for p in problems)
                     continue
                 own = str(entry["id"])
                 full = f"{address}/{own}" if issubclass(container.cls, KeyQuestion) else own
                 if full in taken:
-                    self.problem(("add", address, i, "id"), f"is taken by another part of {self.base.id} or of this variant", own)
+                    self.problem((*where, "id"), f"is taken by another part of {self.base.id} or of this variant", own)
+                    # Tried under a stand-in id, so that what else is wrong with the row is named now too.
+                    out.append(_Op(render_path(where), container=container, new={**new, "id": render_path(where)}))
                     continue
                 taken.add(full)
                 added.append(full)
-                accepted.append(new)
-            out[address] = accepted
+                out.append(_Op(render_path(where), container=container, new=new))
         return out, added
 
     def provenance(self, cls: type, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -320,39 +480,35 @@ class _Application:
             out["evidence"] = _INFERRED
         return out
 
-    # -- application -----------------------------------------------------------------------
-
-    def _container_list(self, container: Container) -> list[Any]:
-        *head, name = container.path
-        parent = at(self.data, tuple(head))
-        rows = parent.get(name)
-        if rows is None:
-            rows = parent[name] = []
-        assert isinstance(rows, list)
-        return rows
-
-    def _parent(self, item: Item) -> Any:
-        return at(self.data, item.path[:-1])
-
     # -- what the result says ----------------------------------------------------------------
 
-    def relocations(self) -> list[tuple[str, str]]:
-        """(path in the result, path in the variant file) for every item the variant wrote."""
+    def relocate(self, problem: Problem, data: Mapping[str, Any], touched: Touched) -> tuple[Problem, str | None]:
+        """The problem at its path in the variant file, and the part of the variant it is in (None: not one the variant wrote)."""
         pairs = []
-        for found in items(self.data).values():
+        for found in items(data).values():
             for item in found:
-                variant_path = self.touched.get(id(at(self.data, item.path)))
+                variant_path = touched.get(id(at(data, item.path)))
                 if variant_path is not None:
                     pairs.append((item.where, variant_path))
-        return sorted(pairs, key=lambda p: -len(p[0]))
-
-    def relocate(self, problem: Problem) -> Problem:
-        for result_path, variant_path in self.relocations():
+        for result_path, variant_path in sorted(pairs, key=lambda p: -len(p[0])):
             if problem.path == result_path or problem.path.startswith((result_path + ".", result_path + "[")):
-                return attrs.evolve(problem, path=variant_path + problem.path[len(result_path) :], file=self.file)
-        return attrs.evolve(problem, expected=problem.expected + _AFTER, file=self.file)
+                return attrs.evolve(problem, path=variant_path + problem.path[len(result_path) :], file=self.file), variant_path
+        removal = self.removed_at.get(problem.value) if problem.has_value and isinstance(problem.value, str) else None
+        if removal is not None:
+            return attrs.evolve(problem, expected=f"{problem.expected}{_AFTER}, which {removal} removes", file=self.file), removal
+        return attrs.evolve(problem, expected=problem.expected + _AFTER, file=self.file), None
 
-    def check_problems(self, m: Methodology) -> list[Problem]:
+    def check_problems(self, m: Methodology, data: Mapping[str, Any], touched: Touched) -> list[Problem]:
         from probation_rules.check import check_methodology
 
-        return [self.relocate(Problem(f.path, f"{f.message} [{f.code}]", suggestion=f.suggestion)) for f in check_methodology(m).errors]
+        return [self.relocate(Problem(f.path, f"{f.message} [{f.code}]", suggestion=f.suggestion), data, touched)[0] for f in check_methodology(m).errors]
+
+
+def _container_list(data: dict[str, Any], container: Container) -> list[Any]:
+    *head, name = container.path
+    parent = at(data, tuple(head))
+    rows = parent.get(name)
+    if rows is None:
+        rows = parent[name] = []
+    assert isinstance(rows, list)
+    return rows

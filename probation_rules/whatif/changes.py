@@ -65,7 +65,9 @@ class RuleChange:
         if self.kind == "removed":
             return "removed"
         parts = [f.text() for f in self.fields]
-        parts += [f.text() if f.field == "evidence" else f"{f.field} changed" for f in self.provenance]
+        # Where the change is to the source alone, the new source is the point: show it; beside other
+        # changes the citation is usually the variant's own, and "changed" says enough.
+        parts += [f.text() if f.field == "evidence" or not self.fields else f"{f.field} changed" for f in self.provenance]
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

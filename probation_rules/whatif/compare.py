@@ -202,11 +202,11 @@ class Comparison:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def origins(self) -> dict[str, int]:
-        """How many changed inspections each rule started the change in."""
+        """How many changed inspections each change began at (see :meth:`Divergence.origin`)."""
         counts: dict[str, int] = {}
         for o in self.changed:
             d = o.divergence
-            rule = "(none)" if d is None else (d.candidate_rule if d.baseline_rule is None else d.baseline_rule) or "(none)"
+            rule = "(none)" if d is None else d.origin(self.rule_changes)
             counts[rule] = counts.get(rule, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -229,7 +229,7 @@ class Comparison:
                 "by_key_question": self.key_questions_by_address(),
             },
             "origins": self.origins(),
-            "changed": [o.to_dict() for o in self.changed],
+            "changed": [o.to_dict() | {"change_began_at": None if o.divergence is None else o.divergence.origin(self.rule_changes)} for o in self.changed],
         }
 
     def to_text(self, limit: int | None = 20) -> str:

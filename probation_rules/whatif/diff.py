@@ -10,7 +10,9 @@ sample sizes and on the tables around it. This module answers exactly, by readin
   moved from 65 to 66 changes no rating);
 - overall bands: the scores whose rating changes, for every maximum score both sides can have;
 - guidance tables: every profile of informing ratings whose indication changes (all of them,
-  enumerated), and every (indication, judgement, strengths) whose guided rating changes.
+  enumerated), and every (indication, judgement, number of strengths) whose guided rating
+  changes, for the indications some row gives, with strengths in ranges cut at each side's
+  ``min_strengths`` (">= 1 strength", not 1, 2, 3, ... one by one).
 
 The inputs are finite or piecewise constant, so the lists are complete, not sampled: a
 percentage's band can change only where some threshold of either side, after rounding, starts a
@@ -52,7 +54,24 @@ _MAX_PROFILES = 6**6
 """Guidance tables read a handful of standards; past this, profiles are not listed one by one."""
 
 NONE = "(none)"
-"""No indication (the judgement stands), or no band."""
+"""No indication (the judgement stands), or no band: shown in words, and null in JSON."""
+NO_ROW = "no row (judgement stands)"
+"""How a report shows a profile no guidance row covers."""
+NO_BAND = "no band"
+
+
+def _json(value: str) -> str | None:
+    return None if value == NONE else value
+
+
+def indication_text(value: str) -> str:
+    """A guidance indication as a report shows it."""
+    return NO_ROW if value == NONE else value
+
+
+def band_text(value: str) -> str:
+    """A band as a report shows it."""
+    return NO_BAND if value == NONE else value
 
 
 @attrs.frozen
@@ -70,10 +89,16 @@ class PercentRegion:
 
     def text(self) -> str:
         upper = f"<= {_num(self.high)}" if self.closed else f"< {_num(self.high)}"
-        return f"{_num(self.low)} <= p {upper}: {self.baseline} -> {self.candidate}"
+        return f"{_num(self.low)} <= p {upper}: {band_text(self.baseline)} -> {band_text(self.candidate)}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"from": float(self.low), "to": float(self.high), "to_included": self.closed, "baseline": self.baseline, "candidate": self.candidate}
+        return {
+            "from": float(self.low),
+            "to": float(self.high),
+            "to_included": self.closed,
+            "baseline": _json(self.baseline),
+            "candidate": _json(self.candidate),
+        }
 
 
 @attrs.frozen
@@ -86,7 +111,7 @@ class ShareChange:
     candidate: str
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        return {"yes": self.yes, "relevant": self.relevant, "baseline": _json(self.baseline), "candidate": _json(self.candidate)}
 
 
 @attrs.frozen
@@ -97,7 +122,7 @@ class ScoreChange:
     candidate: str
 
     def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        return {"max_score": self.max_score, "score": self.score, "baseline": _json(self.baseline), "candidate": _json(self.candidate)}
 
 
 @attrs.frozen
@@ -110,15 +135,19 @@ class ProfileChange:
     candidate: str
 
     def text(self) -> str:
-        return ", ".join(f"{sid} {rating}" for sid, rating in self.profile) + f": {self.baseline} -> {self.candidate}"
+        return ", ".join(f"{sid} {rating}" for sid, rating in self.profile) + f": {indication_text(self.baseline)} -> {indication_text(self.candidate)}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "profile": dict(self.profile), "baseline": self.baseline, "candidate": self.candidate}
+        return {"table": self.table, "profile": dict(self.profile), "baseline": _json(self.baseline), "candidate": _json(self.candidate)}
 
 
 @attrs.frozen
 class GuidedChange:
-    """An (indication, judgement, strengths) whose guided rating changes."""
+    """An indication some row gives, a judgement and a range of strengths, whose guided rating changes.
+
+    The override counts strengths against a minimum, so the ranges run between the two sides'
+    ``min_strengths``: from ``strengths`` up to ``strengths_up_to`` (included; None: no limit).
+    """
 
     table: str
     indicated: str
@@ -126,9 +155,21 @@ class GuidedChange:
     strengths: int
     baseline: str
     candidate: str
+    strengths_up_to: int | None = None
+
+    def covers(self, strengths: int) -> bool:
+        return self.strengths <= strengths and (self.strengths_up_to is None or strengths <= self.strengths_up_to)
+
+    def strengths_text(self) -> str:
+        low, high = self.strengths, self.strengths_up_to
+        if high is None:
+            return "any number of strengths" if low == 0 else f">= {low} strength{'s' if low != 1 else ''}"
+        if low == high:
+            return f"{low} strength{'s' if low != 1 else ''}"
+        return f"{low} to {high} strengths"
 
     def text(self) -> str:
-        return f"indicated {self.indicated}, judged {self.judgement}, {self.strengths} strength(s): {self.baseline} -> {self.candidate}"
+        return f"indicated {self.indicated}, judged {self.judgement}, {self.strengths_text()}: {self.baseline} -> {self.candidate}"
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -311,8 +352,17 @@ def _guided(m: Methodology, g: Guidance, indicated: int | None, judged: int, str
     return indicated if g.mode == "exact" else min(judged, indicated)
 
 
+def _strength_ranges(*tables: Guidance) -> list[tuple[int, int | None]]:
+    """Ranges of strengths over which every override in ``tables`` applies or not alike: cut at each ``min_strengths``."""
+    cuts = sorted({0} | {g.override.min_strengths for g in tables if g.override is not None})
+    return [(low, high - 1) for low, high in itertools.pairwise(cuts)] + [(cuts[-1], None)]
+
+
 def guided_changes(a: Methodology, b: Methodology) -> list[GuidedChange]:
-    """Every (indication, judgement, strengths) whose guided rating changes, for tables both sides have."""
+    """Every (indication, judgement, range of strengths) whose guided rating changes, for tables both sides have.
+
+    Only indications some row of either side gives are listed: no inspection can be indicated anything else.
+    """
     if a.scale.ratings != b.scale.ratings:
         return []
     ratings = a.scale.ratings
@@ -322,11 +372,20 @@ def guided_changes(a: Methodology, b: Methodology) -> list[GuidedChange]:
         gb = theirs.get(ga.id)
         if gb is None:
             continue
-        most = max((g.override.min_strengths for g in (ga, gb) if g.override is not None), default=0) + 1
-        for indicated, judged, strengths in itertools.product(range(len(ratings)), range(len(ratings)), range(most + 1)):
-            old, new = _guided(a, ga, indicated, judged, strengths), _guided(b, gb, indicated, judged, strengths)
-            if old != new:
-                out.append(GuidedChange(ga.id, ratings[indicated], ratings[judged], strengths, ratings[old], ratings[new]))
+        given = {row.indicates for row in (*ga.rows, *gb.rows)}
+        indications = [i for i, rating in enumerate(ratings) if rating in given]
+        for indicated, judged in itertools.product(indications, range(len(ratings))):
+            changes: list[GuidedChange] = []
+            for low, high in _strength_ranges(ga, gb):
+                old, new = _guided(a, ga, indicated, judged, low), _guided(b, gb, indicated, judged, low)
+                if old == new:
+                    continue
+                last = changes[-1] if changes else None
+                if last is not None and last.strengths_up_to == low - 1 and (last.baseline, last.candidate) == (ratings[old], ratings[new]):
+                    changes[-1] = attrs.evolve(last, strengths_up_to=high)
+                else:
+                    changes.append(GuidedChange(ga.id, ratings[indicated], ratings[judged], low, ratings[old], ratings[new], high))
+            out += changes
     return out
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from probation_rules.whatif.diff import MethodologyDiff, ShareChange, summarise_shares
+from probation_rules.whatif.diff import MethodologyDiff, ShareChange, band_text, indication_text, summarise_shares
 
 __all__ = ["markdown", "text"]
 
 
 def _shares(n: int, shares: Sequence[ShareChange]) -> str:
-    return "; ".join(f"{s.yes}/{n} ({100 * s.yes / n:.4g}%) {s.baseline} -> {s.candidate}" for s in shares)
+    return "; ".join(f"{s.yes}/{n} ({100 * s.yes / n:.4g}%) {band_text(s.baseline)} -> {band_text(s.candidate)}" for s in shares)
 
 
 def _share_line(n: int, shares: Sequence[ShareChange]) -> str:
@@ -49,7 +49,7 @@ def text(d: MethodologyDiff, limit: int | None = 40) -> str:
     lines += ["", "Key-question bands: shares of 10 to 40 relevant cases whose band changes"]
     lines += _capped([f"  {_share_line(n, s)}" for n, s in by_size.items()], limit, "sample sizes") or ["  none"]
     lines += ["", "Overall bands: scores whose rating changes"]
-    lines += _capped([f"  {s.score}/{s.max_score}: {s.baseline} -> {s.candidate}" for s in d.scores], limit, "scores") or ["  none"]
+    lines += _capped([f"  {s.score}/{s.max_score}: {band_text(s.baseline)} -> {band_text(s.candidate)}" for s in d.scores], limit, "scores") or ["  none"]
     lines += ["", "Guidance: profiles of informing ratings whose indication changes"]
     lines += _capped([f"  {p.table}: {p.text()}" for p in d.profiles], limit, "profiles") or ["  none"]
     lines += ["", "Guidance and its exception: guided ratings that change"]
@@ -68,14 +68,16 @@ def markdown(d: MethodologyDiff, limit: int | None = 200) -> str:
     else:
         lines.append("None.")
     lines += ["", "## Key-question bands", "", "| percentages | baseline | candidate |", "|---|---|---|"]
-    lines += [f"| {r.text().split(':')[0]} | {r.baseline} | {r.candidate} |" for r in d.percent_regions]
+    lines += [f"| {r.text().split(':')[0]} | {band_text(r.baseline)} | {band_text(r.candidate)} |" for r in d.percent_regions]
     lines += ["", "Shares of relevant cases whose band changes:", ""]
     lines += [f"- {_share_line(n, s)}" for n, s in summarise_shares(d.shares).items()] or ["- none"]
     lines += ["", "## Overall bands", "", "| score | baseline | candidate |", "|---|---|---|"]
-    lines += [f"| {s.score}/{s.max_score} | {s.baseline} | {s.candidate} |" for s in d.scores]
+    lines += [f"| {s.score}/{s.max_score} | {band_text(s.baseline)} | {band_text(s.candidate)} |" for s in d.scores]
     lines += ["", "## Guidance", "", "| table | profile | baseline | candidate |", "|---|---|---|---|"]
     shown = d.profiles if limit is None else d.profiles[:limit]
-    lines += [f"| `{p.table}` | {', '.join(f'{s} {r}' for s, r in p.profile)} | {p.baseline} | {p.candidate} |" for p in shown]
+    lines += [
+        f"| `{p.table}` | {', '.join(f'{s} {r}' for s, r in p.profile)} | {indication_text(p.baseline)} | {indication_text(p.candidate)} |" for p in shown
+    ]
     lines += ["", "## Guided ratings", "", "| table | indicated | judged | strengths | baseline | candidate |", "|---|---|---|---:|---|---|"]
-    lines += [f"| `{g.table}` | {g.indicated} | {g.judgement} | {g.strengths} | {g.baseline} | {g.candidate} |" for g in d.guided]
+    lines += [f"| `{g.table}` | {g.indicated} | {g.judgement} | {g.strengths_text()} | {g.baseline} | {g.candidate} |" for g in d.guided]
     return "\n".join(lines) + "\n"

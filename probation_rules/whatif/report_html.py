@@ -11,12 +11,13 @@ the diagonal) and named in the caption.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 import probation_rules
 from probation_rules.whatif.changes import RuleChange, show
 from probation_rules.whatif.compare import Comparison, Matrix, MethodologyInfo, Outcome
+from probation_rules.whatif.divergence import Divergence, fmt
 
 __all__ = ["CSP", "html"]
 
@@ -154,13 +155,34 @@ def _rule_rows(changes: Sequence[RuleChange]) -> Iterable[str]:
             detail = "<br>".join(cells)
             if ch.provenance:
                 cited = "".join(f'<div>{_e(f.field)}: <span class="old">{_e(show(f.old))}</span> \u2192 {_e(show(f.new))}</div>' for f in ch.provenance)
-                detail += f"<details><summary>{_e(' and '.join(f.field for f in ch.provenance))} changed</summary>{cited}</details>"
+                opened = "" if ch.fields else " open"  # a change of source alone is shown, not folded away
+                detail += f"<details{opened}><summary>{_e(' and '.join(f.field for f in ch.provenance))} changed</summary>{cited}</details>"
         else:
             detail = _e(ch.text())
         yield f"<tr><td><code>{_e(ch.address)}</code></td><td>{_e(ch.what)}</td><td>{_e(ch.kind)}</td><td>{detail}</td></tr>"
 
 
-def _outcome_row(o: Outcome) -> str:
+def _side(rule: str | None, decision: Mapping[str, object]) -> str:
+    if rule is None:
+        return "(no such step)"
+    shown = ", ".join(f"{k} {fmt(v)}" for k, v in decision.items())
+    return f"{rule} ({shown})" if shown else rule
+
+
+def _began(d: Divergence, changes: Sequence[RuleChange]) -> str:
+    """The change an inspection's move began at, each side's decision, and the inputs, the differing ones old and new."""
+    inputs = [
+        f"{_e(k)} {_e(fmt(old))}" if old == new else f'{_e(k)} <span class="old">{_e(fmt(old))}</span> \u2192 <span class="new">{_e(fmt(new))}</span>'
+        for k, old, new in d.shown_inputs()
+    ]
+    return (
+        f'<code>{_e(d.origin(changes))}</code><br><span class="muted">{_e(d.subject)}:</span> '
+        f'<span class="old">{_e(_side(d.baseline_rule, d.baseline))}</span> \u2192 <span class="new">{_e(_side(d.candidate_rule, d.candidate))}</span>'
+        + (f'<br><span class="muted">from</span> {", ".join(inputs)}' if inputs else "")
+    )
+
+
+def _outcome_row(o: Outcome, changes: Sequence[RuleChange]) -> str:
     b, c = o.baseline, o.candidate
     moved = [
         f'overall <span class="old">{_e(b.overall)}</span> \u2192 <span class="new">{_e(c.overall)}</span>'
@@ -170,8 +192,7 @@ def _outcome_row(o: Outcome) -> str:
     if (b.score, b.max_score) != (c.score, c.max_score):
         moved.append(f"score {b.score}/{b.max_score} \u2192 {c.score}/{c.max_score}")
     moved += [f'{_e(sid)} <span class="old">{_e(old)}</span> \u2192 <span class="new">{_e(new)}</span>' for sid, (old, new) in o.moved_standards().items()]
-    d = o.divergence
-    began = "" if d is None else f'<code>{_e(d.baseline_rule or d.candidate_rule)}</code><br><span class="muted">{_e(d.text())}</span>'
+    began = "" if o.divergence is None else _began(o.divergence, changes)
     return f'<tr class="changed-inspection"><td>{_e(o.id)}<br><span class="muted">{_e(o.unit)}</span></td><td>{"<br>".join(moved)}</td><td>{began}</td></tr>'
 
 
@@ -234,7 +255,7 @@ def html(c: Comparison, limit: int | None = 200) -> str:
     if changed:
         shown = changed[:limit] if limit is not None else changed
         out.append('<table id="changed-inspections"><thead><tr><th>inspection</th><th>what moved</th><th>where it began</th></tr></thead><tbody>')
-        out += [_outcome_row(o) for o in shown]
+        out += [_outcome_row(o, c.rule_changes) for o in shown]
         out.append("</tbody></table>")
         if len(shown) < len(changed):
             out.append(f'<p class="muted">Showing {len(shown):,} of {len(changed):,}; every one is in the JSON and CSV formats.</p>')

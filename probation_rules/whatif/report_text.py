@@ -164,7 +164,7 @@ def csv_rows(c: Comparison) -> str:
         for sid in standards:
             row += [_cell(b.standards, sid), _cell(n.standards, sid)]
         d = o.divergence
-        row += [" ".join(o.bands_changed), "" if d is None else (d.baseline_rule or d.candidate_rule or ""), "" if d is None else d.text()]
+        row += [" ".join(o.bands_changed), "" if d is None else d.origin(c.rule_changes), "" if d is None else d.text()]
         writer.writerow(row)
     return out.getvalue()
 

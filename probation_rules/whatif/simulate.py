@@ -227,18 +227,22 @@ class Simulation:
             f"{self.count:,} simulated inspections, seed {self.seed}, {self.cases} cases each; inspection i is drawn by its own generator, seeded (seed, i)",
             f"each case is relevant to a key question with chance {r.relevant:g}; a key question with no relevant case gets one",
         ]
+
+        def every(section: Mapping[str, Any], what: str) -> str:
+            return f"every {what}" if len(section) == 1 else f"every {what} not named on a line of its own"
+
         for key, (low, high) in r.yes.items():
-            where = "every other key question" if key == DEFAULT else key
+            where = every(r.yes, "key question") if key == DEFAULT else key
             lines.append(f"{where}: rate of yes drawn uniformly from {low:g} to {high:g} per inspection")
         if r.judgements:
             for key, weights in r.judgements.items():
                 total = sum(weights.values())
                 shares = ", ".join(f"{rating} {w / total:.0%}" for rating, w in weights.items() if w)
-                lines.append(f"judged ratings ({'every other judged standard' if key == DEFAULT else key}): {shares}")
+                lines.append(f"judged ratings ({every(r.judgements, 'judged standard') if key == DEFAULT else key}): {shares}")
         else:
             lines.append(f"judged ratings: each of the {len(self.template.ratings)} ratings equally likely")
         for key, value in r.strengths.items():
-            lines.append(f"{'every other judged standard' if key == DEFAULT else key}: one strength recorded with chance {value:g}")
+            lines.append(f"{every(r.strengths, 'judged standard') if key == DEFAULT else key}: one strength recorded with chance {value:g}")
         lines.append("key questions are independent of each other and of the judgements; an assumption for exploring rules, not an estimate")
         return lines
 
