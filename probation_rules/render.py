@@ -108,13 +108,17 @@ def to_markdown(result: RatingResult) -> str:
     return "\n".join(out)
 
 
-def to_json(results: Sequence[RatingResult]) -> str:
-    body = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
+def to_json(results: Sequence[RatingResult], *, listed: bool | None = None) -> str:
+    """One result as one JSON object; several (or ``listed=True``, even for one or none) as a list."""
+    if listed is None:
+        listed = len(results) != 1
+    body = [r.to_dict() for r in results] if listed else results[0].to_dict()
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def render(results: Sequence[RatingResult], fmt: str) -> str:
+def render(results: Sequence[RatingResult], fmt: str, *, listed: bool | None = None) -> str:
+    """``fmt`` is text, markdown or json; ``listed`` as for :func:`to_json`."""
     if fmt == "json":
-        return to_json(results)
+        return to_json(results, listed=listed)
     render_one = to_markdown if fmt == "markdown" else to_text
     return "\n\n".join(render_one(r) for r in results)
