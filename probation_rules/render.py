@@ -123,13 +123,16 @@ def rating_cell(result: StandardResult) -> str:
     return result.rating if result.scored else f"{result.rating} (not scored)"
 
 
-def chosen_by(result: RatingResult, m: Methodology) -> str:
-    """How the methodology was chosen, when neither the caller nor the inspection named it."""
+def chosen_by(result: RatingResult, m: Methodology, *, fieldwork_line: bool = False) -> str:
+    """How the methodology was chosen, when neither the caller nor the inspection named it.
+
+    ``fieldwork_line``: the output says on a line of its own when fieldwork started.
+    """
     how = result.methodology.selected_by
     start = result.inspection.fieldwork_start
     programme = f"{m.programme} " if m.programme else ""
     if how == "fieldwork_start" and start is not None:
-        return f" (the {programme}framework in force on {start.isoformat()}, when fieldwork started)"
+        return f" (in force on {start.isoformat()}{'' if fieldwork_line else ', when fieldwork started'})"
     if how == "programme":
         return f" (the most recent {programme}framework; the inspection gives no fieldwork_start)"
     if how == "default":
@@ -144,7 +147,7 @@ def _methodology(result: RatingResult) -> Methodology:
 def to_text(result: RatingResult) -> str:
     m = _methodology(result)
     insp = result.inspection
-    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}{chosen_by(result, m)}"]
+    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}{chosen_by(result, m, fieldwork_line=True)}"]
     if insp.fieldwork_start:
         lines.append(f"Fieldwork started {insp.fieldwork_start.isoformat()}")
     nxt = result.overall_next_band

@@ -177,8 +177,8 @@ def test_the_header_says_how_the_methodology_was_chosen(capsys: pytest.CaptureFi
     )
     by_date = {k: v for k, v in named.items() if k != "methodology"}
     text, markdown = _header(capsys, tmp_path, by_date)
-    assert text.endswith("rated under hmip-pdu-2023 1.1.0 (the probation framework in force on 2024-09-16, when fieldwork started)")
-    assert markdown.endswith("1.1.0 (the probation framework in force on 2024-09-16, when fieldwork started).")
+    assert text.endswith("rated under hmip-pdu-2023 1.1.0 (in force on 2024-09-16)")
+    assert markdown.endswith("1.1.0 (in force on 2024-09-16, when fieldwork started).")
     by_default = {k: v for k, v in by_date.items() if k != "fieldwork_start"}
     text, markdown = _header(capsys, tmp_path, by_default)
     assert text.endswith("rated under hmip-pdu-2023 1.1.0 (the default; the inspection names no methodology and gives no fieldwork_start)")
