@@ -8,19 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from fractions import Fraction
 
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Methodology
-from probation_rules.result import RatingResult, StandardResult
+from probation_rules.percent import as_fraction, banded
+from probation_rules.result import KeyQuestionResult, RatingResult, StandardResult
 
-__all__ = ["band_words", "reason", "render", "to_json", "to_markdown", "to_text"]
+__all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "to_json", "to_markdown", "to_text"]
 
 
-NOT_RATED = "not rated"
+NOT_RATED = "-"
+"""The rating column of a standard left unrated; its reason says so in words."""
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    """A bound or a count as written: 64.999999 stays 64.999999 (``:g`` would print 65), 1e-06 is 0.000001."""
+    exact = as_fraction(value)
+    for decimals in range(20):
+        if (exact * 10**decimals).denominator == 1:
+            return _decimal(exact, decimals)
+    return repr(value)
 
 
 def band_words(table: BandTable, rating: str, unit: str = "%") -> str:
@@ -38,15 +46,62 @@ def band_words(table: BandTable, rating: str, unit: str = "%") -> str:
     return ""
 
 
+def shown_percent(kq: KeyQuestionResult, m: Methodology) -> str:
+    """A key question's percentage as printed: one decimal, or as many more as keep it in its band.
+
+    Rounded to one decimal, 64.99999% would print as 65%, next to a band that stops below 65%; so
+    the printed number takes the fewest decimals whose value, put through the methodology's
+    rounding rule, falls in the same band as the exact value (and, under a rounding rule, rounds
+    to the same banded percentage without already being it, unless within 12 decimals of it:
+    64.99999% is not shown as 65%, banded as 65%).
+    """
+    exact = _exact(kq)
+    rounding = m.key_question_score.rounding
+    bounds = [as_fraction(b.at_least) for b in m.key_question_bands.ordered()]
+    target = banded(exact, rounding)
+
+    def interval(value: Fraction) -> int:
+        return sum(1 for bound in bounds if value >= bound)
+
+    for strict in (True, False):
+        for decimals in range(1, 13 if strict else 40):
+            shown = round(exact, decimals)
+            on_band = banded(shown, rounding)
+            # under a rounding rule, strictly: not printed as if already rounded, unless it nearly is
+            rounded_away = strict and shown != exact and shown == target
+            if interval(on_band) == interval(target) and (rounding == "exact" or (on_band == target and not rounded_away)):
+                return _decimal(shown, decimals)
+    return _num(kq.percent)
+
+
+def _exact(kq: KeyQuestionResult) -> Fraction:
+    """The share as the engine banded it: yes/relevant exactly when counts are known."""
+    return Fraction(100 * kq.yes, kq.relevant) if kq.yes is not None and kq.relevant else as_fraction(kq.percent)
+
+
+def _decimal(value: Fraction, decimals: int) -> str:
+    """A fraction with at most ``decimals`` decimals (it must have no more), trailing zeros dropped."""
+    scaled = abs(value) * 10**decimals
+    digits = str(scaled.numerator // scaled.denominator).rjust(decimals + 1, "0")
+    whole, fraction = digits[: len(digits) - decimals], digits[len(digits) - decimals :].rstrip("0")
+    return ("-" if value < 0 else "") + whole + (f".{fraction}" if fraction else "")
+
+
 def reason(result: StandardResult, m: Methodology) -> str:
     """One line saying why a standard got its rating."""
     if result.rating is None:
-        return f"not rated: {result.not_rated}" + ("" if not result.scored else " (leaves the score and the maximum)")
+        effect = "; counts in neither the score nor the maximum" if result.scored else "; not scored"
+        return f"not rated: {result.not_rated}{effect}"
     if result.kind == "case" and result.driver is not None:
         kq = result.key_questions[result.driver]
-        where = band_words(m.key_question_bands, result.rating)
-        counts = f" ({kq.yes} of {kq.relevant} relevant cases)" if kq.yes is not None else ""
-        return f"lowest key question: {kq.label}, {_num(round(kq.percent, 1))}%{counts} ({result.rating} {where})"
+        details = []
+        if kq.yes is not None:
+            details.append(f"{kq.yes} of {kq.relevant} relevant cases")
+        rounding = m.key_question_score.rounding
+        if rounding != "exact" and as_fraction(kq.banded_percent) != _exact(kq):
+            details.append(f'banded as {_num(kq.banded_percent)}% by rounding "{rounding}"')
+        details.append(f"{kq.band} {band_words(m.key_question_bands, kq.band)}")
+        return f"lowest key question: {kq.label}, {shown_percent(kq, m)}% ({'; '.join(details)})"
     if result.indicated is not None:
         text = f"guidance indicated {result.indicated} [{result.guidance_rule}]"
         d = result.departure
@@ -61,6 +116,30 @@ def reason(result: StandardResult, m: Methodology) -> str:
     return "inspectors' judgement"
 
 
+def rating_cell(result: StandardResult) -> str:
+    """The rating column: the label, marked when the standard does not count in the score."""
+    if result.rating is None:
+        return NOT_RATED
+    return result.rating if result.scored else f"{result.rating} (not scored)"
+
+
+def chosen_by(result: RatingResult, m: Methodology, *, fieldwork_line: bool = False) -> str:
+    """How the methodology was chosen, when neither the caller nor the inspection named it.
+
+    ``fieldwork_line``: the output says on a line of its own when fieldwork started.
+    """
+    how = result.methodology.selected_by
+    start = result.inspection.fieldwork_start
+    programme = f"{m.programme} " if m.programme else ""
+    if how == "fieldwork_start" and start is not None:
+        return f" (in force on {start.isoformat()}{'' if fieldwork_line else ', when fieldwork started'})"
+    if how == "programme":
+        return f" (the most recent {programme}framework; the inspection gives no fieldwork_start)"
+    if how == "default":
+        return " (the default; the inspection names no methodology and gives no fieldwork_start)"
+    return ""
+
+
 def _methodology(result: RatingResult) -> Methodology:
     return result.rated_under if result.rated_under is not None else load_methodology(result.methodology.id)
 
@@ -68,8 +147,7 @@ def _methodology(result: RatingResult) -> Methodology:
 def to_text(result: RatingResult) -> str:
     m = _methodology(result)
     insp = result.inspection
-    chosen = f" (in force on {insp.fieldwork_start.isoformat()})" if result.methodology.selected_by == "fieldwork_start" and insp.fieldwork_start else ""
-    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}{chosen}"]
+    lines = [f"{insp.unit} ({insp.id}): rated under {m.id} {m.version}{chosen_by(result, m, fieldwork_line=True)}"]
     if insp.fieldwork_start:
         lines.append(f"Fieldwork started {insp.fieldwork_start.isoformat()}")
     nxt = result.overall_next_band
@@ -78,7 +156,7 @@ def to_text(result: RatingResult) -> str:
     reduced = f", {unrated} scored standard(s) not rated, of {result.full_max_score}" if unrated else ""
     lines.append(f"Overall rating  {result.overall}  (score {result.score}/{result.max_score}{reduced}{margin})")
     width = max(len(f"{s.id} {s.name}") for s in result.standards.values())
-    rating_width = max(len(r) for r in m.scale.ratings)
+    rating_width = max(len(r) for r in [*m.scale.ratings, *(rating_cell(s) for s in result.standards.values())])
     for domain in m.domains:
         members = [s for s in result.standards.values() if s.domain == domain.id]
         if not members:
@@ -87,7 +165,7 @@ def to_text(result: RatingResult) -> str:
         lines.append(f"{domain.id}. {domain.name}")
         for s in members:
             name = f"{s.id} {s.name}".ljust(width)
-            lines.append(f"  {name}  {(s.rating or NOT_RATED).ljust(rating_width)}  {reason(s, m)}")
+            lines.append(f"  {name}  {rating_cell(s).ljust(rating_width)}  {reason(s, m)}")
     return "\n".join(lines)
 
 
@@ -97,24 +175,28 @@ def to_markdown(result: RatingResult) -> str:
     out = [
         f"## {insp.unit}: {result.overall}",
         "",
-        f"Score **{result.score}/{result.max_score}** under `{m.id}` {m.version}.",
+        f"Score **{result.score}/{result.max_score}** under `{m.id}` {m.version}{chosen_by(result, m)}.",
         "",
         "| Standard | Rating | Points | Why |",
         "|---|---|---|---|",
     ]
     for s in result.standards.values():
         points = "" if s.points is None else str(s.points)
-        out.append(f"| {s.id} {s.name} | {s.rating or NOT_RATED} | {points} | {reason(s, m).replace('|', '/')} |")
+        out.append(f"| {s.id} {s.name} | {rating_cell(s)} | {points} | {reason(s, m).replace('|', '/')} |")
     return "\n".join(out)
 
 
-def to_json(results: Sequence[RatingResult]) -> str:
-    body = results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
+def to_json(results: Sequence[RatingResult], *, listed: bool | None = None) -> str:
+    """One result as one JSON object; several (or ``listed=True``, even for one or none) as a list."""
+    if listed is None:
+        listed = len(results) != 1
+    body = [r.to_dict() for r in results] if listed else results[0].to_dict()
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def render(results: Sequence[RatingResult], fmt: str) -> str:
+def render(results: Sequence[RatingResult], fmt: str, *, listed: bool | None = None) -> str:
+    """``fmt`` is text, markdown or json; ``listed`` as for :func:`to_json`."""
     if fmt == "json":
-        return to_json(results)
+        return to_json(results, listed=listed)
     render_one = to_markdown if fmt == "markdown" else to_text
     return "\n\n".join(render_one(r) for r in results)

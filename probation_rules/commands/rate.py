@@ -1,23 +1,61 @@
-"""``probation-rules rate``: ratings for one or more inspections."""
+"""``probation-rules rate``: ratings for one or more inspections.
+
+Files are read as ``compare`` reads them (:func:`probation_rules.whatif.population.gather`): an
+inspection JSON file, every ``*.json`` and ``*.jsonl`` file in a folder (sorted by name), or a
+JSON lines file of inspections.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+import attrs
 
 from probation_rules import rate
 from probation_rules.commands import Command, add_methodology_option
+from probation_rules.errors import InputFileError, ProbationRulesError, Problem
 from probation_rules.render import render
+from probation_rules.result import RatingResult
+from probation_rules.whatif.population import Population, gather, loaded
+
+__all__ = ["COMMAND", "rate_all"]
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="inspection JSON documents")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="inspection JSON files, JSON lines files, or folders of them")
     add_methodology_option(parser)
-    parser.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text); json gives one object for one inspection file, else a list",
+    )
+
+
+def rate_all(population: Population, methodology: str | None) -> list[RatingResult]:
+    """Every inspection of ``population`` rated; an error names the file (and line) it came from."""
+    results = []
+    for i, source in enumerate(population.sources):
+        label = population.label(i)
+        try:
+            inspection = loaded(source)
+        except ProbationRulesError as exc:
+            raise type(exc)([p.with_file(label) for p in exc.problems]) from None
+        if label is not None and not inspection.source:
+            inspection = attrs.evolve(inspection, source=label)
+        results.append(rate(inspection, methodology))
+    return results
 
 
 def _run(args: argparse.Namespace) -> int:
-    results = [rate(path, args.methodology) for path in args.files]
-    print(render(results, args.format))
+    population = gather(args.files)
+    if not population.sources:
+        raise InputFileError(Problem("", "holds no inspections"), file=", ".join(args.files))
+    results = rate_all(population, args.methodology)
+    one_file = len(args.files) == 1 and len(results) == 1 and not Path(args.files[0]).is_dir() and population.label(0) is None
+    print(render(results, args.format, listed=not one_file))
     return 0
 
 
