@@ -69,3 +69,23 @@ def test_the_same_input_gives_the_same_result_and_trace(york_doc: dict[str, Any]
     first = rate(york_doc)
     again = rate(york_doc)
     assert first.to_dict() == again.to_dict()
+
+
+def test_firings_name_the_rule_and_the_fact_even_when_names_need_escaping() -> None:
+    plain, awkward = "r plain", 'r "quoted" \\ back é'
+    engine = RuleEngine("test.escaped", {plain: {"kind": "n"}, awkward: {"$and": [{"kind": "n"}, {"$gte": {"v": 2}}]}})
+    facts = [{"kind": "n", "v": 1, "note": 'a ", "id": "x"}}} note'}, {"kind": "n", "v": 2, "note": "é"}]
+    with engine.session() as session:
+        firings = session.assert_facts(facts)
+    engine.close()
+    got = sorted((f.rule, f.fact["v"], f.fact["note"]) for f in firings)
+    assert got == sorted([(plain, 1, facts[0]["note"]), (plain, 2, "é"), (awkward, 2, "é")])
+    assert all(f.fact["sid"] == "s0" and f.fact["id"].startswith("s0.") for f in firings)
+
+
+@pytest.mark.parametrize("value", [0.5, True, None, [1, 2.0], {"nested": 1}])
+def test_facts_carry_strings_and_whole_numbers_only(value: Any) -> None:
+    engine = RuleEngine("test.types", {"r": {"kind": "n"}})
+    with engine.session() as session, pytest.raises(EngineError, match="whole numbers"):
+        session.assert_facts([{"kind": "n", "v": value}])
+    engine.close()

@@ -49,6 +49,7 @@ KIND = "kind"
 _OPEN = "$open"
 _EXACT = 2**53
 _OK, _NOT_HANDLED = 0, 1
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 Condition = Mapping[str, Any]
 
@@ -135,20 +136,19 @@ class Session:
         """Assert facts together; return every rule the core matched, opening rule excluded."""
         if not facts:
             return []
-        stamped = [{**fact, "sid": self.sid, "id": f"{self.sid}.{next(self._fact_ids)}"} for fact in facts]
+        sid = self.sid
+        stamped = [{**fact, "sid": sid, "id": f"{sid}.{next(self._fact_ids)}"} for fact in facts]
         for fact in stamped:
-            for value in fact.values():
-                if (isinstance(value, int) and abs(value) > _EXACT) or (isinstance(value, list) and any(abs(v) > _EXACT for v in value)):
-                    raise EngineError(Problem("", "a fact holds a number beyond +/-2**53, which the engine cannot compare exactly", fact))
+            _check_fact(fact)
         try:
-            code, state = _core.assert_facts(self._handle, json.dumps(stamped, ensure_ascii=False))
+            code, state = _core.assert_facts(self._handle, _encode(stamped))
         except Exception as exc:
             raise EngineError(Problem("", f"durable-rules refused the facts: {exc}")) from exc
         if code == _NOT_HANDLED:
             raise UnmatchedFacts(self._unmatched(stamped))
         if code != _OK:
             raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", stamped))
-        return [f for f in _drain(self._handle, state) if f.rule != _OPEN]
+        return [f for f in _drain(self._handle, state, {fact["id"]: fact for fact in stamped}) if f.rule != _OPEN]
 
     def _unmatched(self, facts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Which facts matched nothing: tried one at a time in throwaway sessions (error path only)."""
@@ -157,25 +157,58 @@ class Session:
             sid = f"{self.sid}.probe{i}"
             plain = {k: v for k, v in fact.items() if k not in ("sid", "id")}
             code, state = _core.assert_facts(self._handle, json.dumps([{KIND: _OPEN, "sid": sid, "id": f"{sid}.0"}]))
-            _drain(self._handle, state)
+            _drain(self._handle, state, {})
             try:
                 code, state = _core.assert_facts(self._handle, json.dumps([{**plain, "sid": sid, "id": f"{sid}.1"}], ensure_ascii=False))
                 if code == _NOT_HANDLED:
                     missing.append(plain)
                 else:
-                    _drain(self._handle, state)
+                    _drain(self._handle, state, {})
             finally:
                 _core.delete_state(self._handle, sid)
         return missing
 
 
-def _drain(handle: int, state: int) -> list[Firing]:
-    """Take every matched rule off the core's action queue for this session."""
+def _check_fact(fact: Mapping[str, Any]) -> None:
+    """Refuse what the core would compare wrongly: only strings, and whole numbers within +/-2**53 (alone or in lists)."""
+    for value in fact.values():
+        kind = type(value)
+        if kind is str or (kind is int and -_EXACT <= value <= _EXACT):
+            continue
+        if kind is list and all(type(v) is int and -_EXACT <= v <= _EXACT for v in value):
+            continue
+        raise EngineError(Problem("", "a fact may hold only strings and whole numbers within +/-2**53 (the engine compares numbers as doubles)", dict(fact)))
+
+
+def _drain(handle: int, state: int, sent: Mapping[str, Mapping[str, Any]]) -> list[Firing]:
+    """Take every matched rule off the core's action queue for this session.
+
+    The core answers each match as ``{"<rule>":{"m":<the fact's JSON as sent>}}``. Decoding that
+    JSON again would only rebuild a fact we hold, so the rule name and the fact's id (stamped last)
+    are read off the message's ends, and each message that does not have exactly that shape (a rule
+    name that needed escaping, a fact that did not come back as sent) is decoded in full instead.
+    """
     firings = []
     pending = _core.start_action_for_state(handle, state)
     message = pending[1] if pending else None
     while message:
-        for rule, matched in json.loads(message).items():
-            firings.append(Firing(rule, matched["m"]))
+        firing = _read_firing(message, sent)
+        if firing is not None:
+            firings.append(firing)
+        else:
+            firings += [Firing(rule, matched["m"]) for rule, matched in json.loads(message).items()]
         message = _core.complete_and_start_action(handle, state)
     return firings
+
+
+def _read_firing(message: str, sent: Mapping[str, Mapping[str, Any]]) -> Firing | None:
+    """The rule and the fact of a message of the usual shape, without decoding it; otherwise None."""
+    end = message.find('":{"m":{', 2)
+    _, found, fact_id = message.rpartition(', "id": "')
+    if end < 0 or not found or not message.startswith('{"') or not fact_id.endswith('"}}}'):
+        return None
+    fact = sent.get(fact_id[:-4])
+    rule = message[2:end]
+    if fact is None or "\\" in rule:
+        return None
+    return Firing(rule, fact)
