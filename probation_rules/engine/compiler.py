@@ -67,6 +67,8 @@ class CompiledMethodology:
     engine: RuleEngine
     rules: Mapping[str, Rule]
     """Every rule's provenance by id, for the trace (looked up once per methodology, not per rating)."""
+    memo: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    """What the evaluator works out once per methodology rather than per rating (see :mod:`probation_rules.engine.rater`)."""
 
 
 def _all(*conditions: Mapping[str, Any]) -> dict[str, Any]:
