@@ -63,10 +63,12 @@ class Standing:
     per observed value and methodology.
     """
 
-    __slots__ = ("_more", "_next", "above", "counts", "rounding", "short_by", "value")
+    __slots__ = ("_more", "_next", "above", "counts", "order", "rounding", "short_by", "value")
 
     def __init__(self, table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding):
         self.value = value
+        # Sorts as ``value`` does (floored millionths never disagree with it), comparing whole numbers first.
+        self.order = (value.numerator * MICRO // value.denominator, value)
         self.counts = counts
         self.rounding = rounding
         self.above = _band_above(table, value)
@@ -118,8 +120,8 @@ def lowest_next_band(standings: Sequence[Standing]) -> NextBand | None:
     return NextBand(band.rating, band.at_least, lowest.short_by, total)
 
 
-def _value(standing: Standing) -> Fraction:
-    return standing.value
+def _value(standing: Standing) -> tuple[int, Fraction]:
+    return standing.order
 
 
 def next_band_for_score(table: BandTable, score: int) -> NextBand | None:

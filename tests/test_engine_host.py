@@ -89,3 +89,12 @@ def test_facts_carry_strings_and_whole_numbers_only(value: Any) -> None:
     with engine.session() as session, pytest.raises(EngineError, match="whole numbers"):
         session.assert_facts([{"kind": "n", "v": value}])
     engine.close()
+
+
+def test_a_percentage_the_engine_cannot_compare_exactly_is_refused_before_asserting(york_doc: dict[str, Any]) -> None:
+    from probation_rules.engine import evaluate
+    from probation_rules.inspection import load_inspection
+
+    york_doc["standards"]["P2.1"]["key_questions"]["keeping_safe"] = 1e300  # evaluate trusts validation; this skips it
+    with pytest.raises(EngineError, match="2\\*\\*53"):
+        evaluate(load_inspection(york_doc, check_values=False), load_methodology("hmip-pdu-2023"))

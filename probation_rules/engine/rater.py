@@ -20,7 +20,7 @@ from typing import Any
 
 from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
 from probation_rules.engine.durable_host import Firing, Session, UnmatchedFacts
-from probation_rules.errors import InspectionError, Problem, RuleConflictError
+from probation_rules.errors import EngineError, InspectionError, Problem, RuleConflictError
 from probation_rules.inspection import Counts, Inspection, JudgedEvidence, KeyQuestionValue, NotRated, observed_key_questions
 from probation_rules.margins import Standing, lowest_next_band, next_band_for_score
 from probation_rules.methodology.schema import BandTable, KeyQuestion, Methodology, Rounding, Standard
@@ -40,6 +40,7 @@ _TABLE_OF_KIND = {
 
 Fact = dict[str, Any]
 
+_EXACT = 2**53
 _OBSERVED_LIMIT = 4096
 """Distinct key-question values kept per methodology; past it the store starts afresh, so memory stays bounded."""
 
@@ -51,7 +52,7 @@ class _Observed:
     Nothing here decides a band; the band rules do, on ``micro``.
     """
 
-    __slots__ = ("banded", "banded_percent", "counts", "exact", "inputs", "micro", "percent", "rounding", "standing")
+    __slots__ = ("banded", "banded_percent", "counts", "exact", "inputs", "micro", "order", "percent", "rounding", "standing")
 
     def __init__(self, value: KeyQuestionValue, rounding: Rounding):
         counts = value if isinstance(value, Counts) else None
@@ -60,6 +61,10 @@ class _Observed:
         self.exact, self.banded, self.counts, self.rounding = exact, scored, counts, rounding
         self.percent, self.banded_percent = float(exact), float(scored)
         self.micro = micro(scored)
+        if not -_EXACT <= self.micro <= _EXACT:  # the one number in a fact not bounded by the methodology itself
+            raise EngineError(Problem("", "a percentage beyond what the engine can compare exactly (+/-2**53 millionths)", self.percent))
+        # Sorts as ``banded`` does (floored millionths never disagree with it), comparing whole numbers first.
+        self.order = (self.micro, scored)
         self.inputs: dict[str, Any] = {"percent": self.percent, "banded_percent": self.banded_percent, "rounding": rounding}
         if counts is not None:
             self.inputs.update(yes=counts.yes, relevant=counts.relevant)
@@ -180,7 +185,9 @@ class _Evaluation:
     def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[Firing, Decision]]]:
         """Assert facts; return each fact's deciding firings, refusing gaps and conflicts."""
         try:
-            firings = self.session.assert_facts(facts)
+            # Whole numbers by construction: ranks, lengths, points (at most MAX_POINTS each) and
+            # their sums, and millionths bounded in _Observed; so the host need not test each value.
+            firings = self.session.assert_facts(facts, check=False)
         except UnmatchedFacts as exc:
             raise RuleConflictError([self._gap(fact) for fact in exc.facts], file=self.m.source) from None
         decisions = self.decisions
@@ -460,8 +467,8 @@ def rate_score(methodology: Methodology, score: int, max_score: int | None = Non
     return methodology.scale.ratings[decision.rating], decision.rule
 
 
-def _banded(row: tuple[KeyQuestion, str, str, _Observed]) -> Fraction:
-    return row[3].banded
+def _banded(row: tuple[KeyQuestion, str, str, _Observed]) -> tuple[int, Fraction]:
+    return row[3].order
 
 
 def _public(fact: Mapping[str, Any]) -> dict[str, Any]:
