@@ -56,7 +56,7 @@ Condition = Mapping[str, Any]
 
 @attrs.frozen
 class Firing:
-    """One rule that fired, and the fact it fired on."""
+    """One rule that fired, and the fact it fired on (the caller's mapping, when the core names a fact it was sent)."""
 
     rule: str
     fact: Mapping[str, Any]
@@ -138,24 +138,29 @@ class Session:
         Every value must be a string or a whole number within +/-2**53 (alone or in a list).
         ``check=False`` skips testing that, for a caller whose facts are so by construction
         (the rater builds them from ranks, counts, points and millionths it has bounded).
+        Each :class:`Firing` carries the fact as the caller gave it; the session id and the fact
+        id the core needs are added to what is sent, not to the caller's mapping.
         """
         if not facts:
             return []
-        sid = self.sid
-        ids = self._fact_ids
-        stamped = [{**fact, "sid": sid, "id": f"{sid}.{next(ids)}"} for fact in facts]
-        if check:
-            for fact in stamped:
+        sid, ids = self.sid, self._fact_ids
+        sent: dict[str, Mapping[str, Any]] = {}
+        parts = []
+        for fact in facts:
+            if check:
                 _check_fact(fact)
+            fact_id = f"{sid}.{next(ids)}"
+            sent[fact_id] = fact
+            parts.append(_stamped(fact, sid, fact_id))
         try:
-            code, state = _core.assert_facts(self._handle, _encode(stamped))
+            code, state = _core.assert_facts(self._handle, f"[{', '.join(parts)}]")
         except Exception as exc:
             raise EngineError(Problem("", f"durable-rules refused the facts: {exc}")) from exc
         if code == _NOT_HANDLED:
-            raise UnmatchedFacts(self._unmatched(stamped))
+            raise UnmatchedFacts(self._unmatched(facts))
         if code != _OK:
-            raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", stamped))
-        return [f for f in _drain(self._handle, state, {fact["id"]: fact for fact in stamped}) if f.rule != _OPEN]
+            raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", [dict(f) for f in facts]))
+        return [f for f in _drain(self._handle, state, sent) if f.rule != _OPEN]
 
     def _unmatched(self, facts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Which facts matched nothing: tried one at a time in throwaway sessions (error path only)."""
@@ -176,6 +181,29 @@ class Session:
         return missing
 
 
+_BODY_LIMIT = 16384
+_bodies: dict[tuple[tuple[str, Any], ...], str] = {}
+"""JSON of facts already sent, without the closing brace: across a population the same facts recur."""
+
+
+def _stamped(fact: Mapping[str, Any], sid: str, fact_id: str) -> str:
+    """The fact's JSON with the session id and (last, where :func:`_read_firing` finds it) the fact id."""
+    if "sid" in fact or "id" in fact or not fact:
+        return _encode({**fact, "sid": sid, "id": fact_id})
+    try:
+        key = tuple(fact.items())
+        body = _bodies.get(key)
+    except TypeError:  # a list among the values: not worth keeping
+        key, body = None, None
+    if body is None:
+        body = _encode(fact)[:-1]
+        if key is not None:
+            if len(_bodies) >= _BODY_LIMIT:
+                _bodies.clear()
+            _bodies[key] = body
+    return f'{body}, "sid": "{sid}", "id": "{fact_id}"}}'
+
+
 def _check_fact(fact: Mapping[str, Any]) -> None:
     """Refuse what the core would compare wrongly: only strings, and whole numbers within +/-2**53 (alone or in lists)."""
     for value in fact.values():
@@ -191,9 +219,9 @@ def _drain(handle: int, state: int, sent: Mapping[str, Mapping[str, Any]]) -> li
     """Take every matched rule off the core's action queue for this session.
 
     The core answers each match as ``{"<rule>":{"m":<the fact's JSON as sent>}}``. Decoding that
-    JSON again would only rebuild a fact we hold, so the rule name and the fact's id (stamped last)
-    are read off the message's ends, and each message that does not have exactly that shape (a rule
-    name that needed escaping, a fact that did not come back as sent) is decoded in full instead.
+    JSON again would only rebuild a fact we hold (``sent``, by the id we stamped), so the rule name
+    and the fact id (stamped last) are read off the message's ends; a message of any other shape (a
+    rule name that needed escaping, a fact that did not come back as sent) is decoded in full.
     """
     firings = []
     pending = _core.start_action_for_state(handle, state)
@@ -203,7 +231,7 @@ def _drain(handle: int, state: int, sent: Mapping[str, Mapping[str, Any]]) -> li
         if firing is not None:
             firings.append(firing)
         else:
-            firings += [Firing(rule, matched["m"]) for rule, matched in json.loads(message).items()]
+            firings += [Firing(rule, sent.get(str(matched["m"].get("id")), matched["m"])) for rule, matched in json.loads(message).items()]
         message = _core.complete_and_start_action(handle, state)
     return firings
 
