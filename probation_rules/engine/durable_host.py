@@ -133,7 +133,7 @@ class Session:
         self._fact_ids = itertools.count(1)
 
     def assert_facts(self, facts: Sequence[Mapping[str, Any]], *, check: bool = True) -> list[Firing]:
-        """Assert facts together; return every rule the core matched, opening rule excluded.
+        """Assert facts together; return every rule the core matched, in its order, opening rule excluded.
 
         Every value must be a string or a whole number within +/-2**53 (alone or in a list).
         ``check=False`` skips testing that, for a caller whose facts are so by construction
@@ -141,16 +141,27 @@ class Session:
         Each :class:`Firing` carries the fact as the caller gave it; the session id and the fact
         id the core needs are added to what is sent, not to the caller's mapping.
         """
+        return [Firing(rule, facts[i]) for rule, i in self._assert(facts, check) if rule != _OPEN]
+
+    def matched(self, facts: Sequence[Mapping[str, Any]], *, check: bool = True) -> list[list[str]]:
+        """:meth:`assert_facts`, answered per fact: the rules the core matched on each, in its order."""
+        rules: list[list[str]] = [[] for _ in facts]
+        for rule, i in self._assert(facts, check):
+            if rule != _OPEN:
+                rules[i].append(rule)
+        return rules
+
+    def _assert(self, facts: Sequence[Mapping[str, Any]], check: bool) -> list[tuple[str, int]]:
         if not facts:
             return []
         sid, ids = self.sid, self._fact_ids
-        sent: dict[str, Mapping[str, Any]] = {}
+        sent: dict[str, int] = {}
         parts = []
-        for fact in facts:
+        for i, fact in enumerate(facts):
             if check:
                 _check_fact(fact)
             fact_id = f"{sid}.{next(ids)}"
-            sent[fact_id] = fact
+            sent[fact_id] = i
             parts.append(_stamped(fact, sid, fact_id))
         try:
             code, state = _core.assert_facts(self._handle, f"[{', '.join(parts)}]")
@@ -160,7 +171,7 @@ class Session:
             raise UnmatchedFacts(self._unmatched(facts))
         if code != _OK:
             raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", [dict(f) for f in facts]))
-        return [f for f in _drain(self._handle, state, sent) if f.rule != _OPEN]
+        return _drain(self._handle, state, sent)
 
     def _unmatched(self, facts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Which facts matched nothing: tried one at a time in throwaway sessions (error path only)."""
@@ -169,13 +180,13 @@ class Session:
             sid = f"{self.sid}.probe{i}"
             plain = {k: v for k, v in fact.items() if k not in ("sid", "id")}
             code, state = _core.assert_facts(self._handle, json.dumps([{KIND: _OPEN, "sid": sid, "id": f"{sid}.0"}]))
-            _drain(self._handle, state, {})
+            _drain(self._handle, state, {f"{sid}.0": 0})
             try:
                 code, state = _core.assert_facts(self._handle, json.dumps([{**plain, "sid": sid, "id": f"{sid}.1"}], ensure_ascii=False))
                 if code == _NOT_HANDLED:
                     missing.append(plain)
                 else:
-                    _drain(self._handle, state, {})
+                    _drain(self._handle, state, {f"{sid}.1": 0})
             finally:
                 _core.delete_state(self._handle, sid)
         return missing
@@ -187,7 +198,7 @@ _bodies: dict[tuple[tuple[str, Any], ...], str] = {}
 
 
 def _stamped(fact: Mapping[str, Any], sid: str, fact_id: str) -> str:
-    """The fact's JSON with the session id and (last, where :func:`_read_firing` finds it) the fact id."""
+    """The fact's JSON with the session id and (last, where :func:`_drain` finds it) the fact id."""
     if "sid" in fact or "id" in fact or not fact:
         return _encode({**fact, "sid": sid, "id": fact_id})
     try:
@@ -215,35 +226,30 @@ def _check_fact(fact: Mapping[str, Any]) -> None:
         raise EngineError(Problem("", "a fact may hold only strings and whole numbers within +/-2**53 (the engine compares numbers as doubles)", dict(fact)))
 
 
-def _drain(handle: int, state: int, sent: Mapping[str, Mapping[str, Any]]) -> list[Firing]:
-    """Take every matched rule off the core's action queue for this session.
+def _drain(handle: int, state: int, sent: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Take every matched rule off the core's action queue for this session: (rule, fact's position).
 
     The core answers each match as ``{"<rule>":{"m":<the fact's JSON as sent>}}``. Decoding that
-    JSON again would only rebuild a fact we hold (``sent``, by the id we stamped), so the rule name
-    and the fact id (stamped last) are read off the message's ends; a message of any other shape (a
-    rule name that needed escaping, a fact that did not come back as sent) is decoded in full.
+    JSON again would only rebuild a fact we hold (``sent``: position by the id we stamped), so the
+    rule name and the fact id (stamped last) are read off the message's ends; a message of any
+    other shape (a rule name that needed escaping, a fact that did not come back as sent) is
+    decoded in full.
     """
-    firings = []
+    matches = []
     pending = _core.start_action_for_state(handle, state)
     message = pending[1] if pending else None
     while message:
-        firing = _read_firing(message, sent)
-        if firing is not None:
-            firings.append(firing)
+        end = message.find('":{"m":{')
+        start = message.rfind(', "id": "') + 9
+        i = sent.get(message[start:-4]) if end > 1 and start > 8 and message[:2] == '{"' and message[-4:] == '"}}}' else None
+        rule = message[2:end]
+        if i is not None and "\\" not in rule:
+            matches.append((rule, i))
         else:
-            firings += [Firing(rule, sent.get(str(matched["m"].get("id")), matched["m"])) for rule, matched in json.loads(message).items()]
+            for rule, matched in json.loads(message).items():
+                i = sent.get(str(matched["m"].get("id")))
+                if i is None:
+                    raise EngineError(Problem("", f"durable-rules matched rule {rule!r} on a fact that was not asserted with this batch", matched["m"]))
+                matches.append((rule, i))
         message = _core.complete_and_start_action(handle, state)
-    return firings
-
-
-def _read_firing(message: str, sent: Mapping[str, Mapping[str, Any]]) -> Firing | None:
-    """The rule and the fact of a message of the usual shape, without decoding it; otherwise None."""
-    end = message.find('":{"m":{')
-    start = message.rfind(', "id": "') + 9
-    if end < 2 or start < 9 or message[:2] != '{"' or message[-4:] != '"}}}':
-        return None
-    fact = sent.get(message[start:-4])
-    rule = message[2:end]
-    if fact is None or "\\" in rule:
-        return None
-    return Firing(rule, fact)
+    return matches

@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
-from probation_rules.engine.durable_host import Firing, Session, UnmatchedFacts
+from probation_rules.engine.durable_host import Session, UnmatchedFacts
 from probation_rules.errors import EngineError, InspectionError, Problem, RuleConflictError
 from probation_rules.inspection import Counts, Inspection, JudgedEvidence, KeyQuestionValue, NotRated, observed_key_questions
 from probation_rules.margins import Standing, lowest_next_band, next_band_for_score
@@ -182,28 +182,25 @@ class _Evaluation:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[Firing, Decision]]]:
-        """Assert facts; return each fact's deciding firings, refusing gaps and conflicts."""
+    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[str, Decision]]]:
+        """Assert facts; return each fact's firings (engine rule, decision) by key, refusing gaps and conflicts."""
         try:
             # Whole numbers by construction: ranks, lengths, points (at most MAX_POINTS each) and
             # their sums, and millionths bounded in _Observed; so the host need not test each value.
-            firings = self.session.assert_facts(facts, check=False)
+            matched = self.session.matched(facts, check=False)
         except UnmatchedFacts as exc:
             raise RuleConflictError([self._gap(fact) for fact in exc.facts], file=self.m.source) from None
         decisions = self.decisions
-        by_key: dict[str, list[tuple[Firing, Decision]]] = {fact["key"]: [] for fact in facts}
-        for firing in firings:
-            by_key.setdefault(firing.fact["key"], []).append((firing, decisions[firing.rule]))
-        for fact in facts:
-            fired = by_key[fact["key"]]
+        by_key: dict[str, list[tuple[str, Decision]]] = {}
+        for fact, rules in zip(facts, matched, strict=True):
+            fired = by_key[fact["key"]] = [(rule, decisions[rule]) for rule in rules]
             if len(fired) == 1 and not fired[0][1].informational:
                 continue  # the usual case: exactly one rule decided
-            deciding = [(f, d) for f, d in fired if not d.informational]
-            outcomes = {(d.rating, d.points, d.take) for _, d in deciding}
-            if len(outcomes) > 1:
-                rules = ", ".join(sorted({d.rule for _, d in deciding}))
+            deciding = [d for _, d in fired if not d.informational]
+            if len({(d.rating, d.points, d.take) for d in deciding}) > 1:
+                rules_named = ", ".join(sorted({d.rule for d in deciding}))
                 raise RuleConflictError(
-                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules} give different outcomes for the same input", _public(fact)),
+                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules_named} give different outcomes for the same input", _public(fact)),
                     file=self.m.source,
                 )
             if not deciding and fact["kind"] != "guidance":
@@ -214,12 +211,12 @@ class _Evaluation:
         table = _TABLE_OF_KIND.get(str(fact.get("kind")), "guidance")
         return Problem(table, "no rule covers this input (a gap in the table)", _public(fact))
 
-    def record(self, firing: Firing | None, rule: str, subject: str, inputs: dict[str, Any], outcome: dict[str, Any], because: Sequence[int] = ()) -> int:
-        """Add a trace entry; ``inputs`` and ``outcome`` must be dicts of the entry's own, shared with nothing."""
+    def record(self, engine_rule: str, rule: str, subject: str, inputs: dict[str, Any], outcome: dict[str, Any], because: Sequence[int] = ()) -> int:
+        """Add a trace entry (``engine_rule``: the compiled rule that fired, or ""); ``inputs`` and ``outcome`` are the entry's own."""
         entries = self.entries
         step = len(entries) + 1
         info = self.rules[rule]
-        entries.append(TraceEntry(step, rule, subject, inputs, outcome, tuple(because), info.citation, info.evidence, firing.rule if firing else ""))
+        entries.append(TraceEntry(step, rule, subject, inputs, outcome, tuple(because), info.citation, info.evidence, engine_rule))
         return step
 
     def label(self, rank: int) -> str:
@@ -275,7 +272,7 @@ class _Evaluation:
                 step = self.record(firing, decision.rule, sid, {"judgement": judgement}, {"rating": judgement})
                 self.base_result(s, plan.rank[judgement], decision.rule, step, judgement=judgement)
 
-    def _unrated_standard(self, s: Standard, fired: tuple[Firing, Decision]) -> None:
+    def _unrated_standard(self, s: Standard, fired: tuple[str, Decision]) -> None:
         firing, decision = fired
         reason = self.unrated[s.id]
         outcome: dict[str, Any] = {"rating": None}
@@ -289,7 +286,7 @@ class _Evaluation:
         assert isinstance(evidence, JudgedEvidence)  # validate_against guarantees it
         return evidence
 
-    def _case_standard(self, s: Standard, rows: Sequence[tuple[KeyQuestion, str, str, _Observed]], fired: Mapping[str, list[tuple[Firing, Decision]]]) -> None:
+    def _case_standard(self, s: Standard, rows: Sequence[tuple[KeyQuestion, str, str, _Observed]], fired: Mapping[str, list[tuple[str, Decision]]]) -> None:
         labels, table, margins = self.labels, self.plan.kq_table, self.margins
         kq_results: dict[str, KeyQuestionResult] = {}
         kq_steps = []
@@ -413,7 +410,7 @@ class _Evaluation:
         unrated_steps = [self.step_of[s.id] for s in plan.scored if s.id in unrated]
         if unrated_steps:
             outcome["full_max_score"] = plan.max_score
-        step = self.record(None, self.m.score.id, "score", points, outcome, steps + unrated_steps)
+        step = self.record("", self.m.score.id, "score", points, outcome, steps + unrated_steps)
         return score, step
 
     def overall_stage(self, score: int, score_step: int) -> tuple[str, str, NextBand | None]:
