@@ -109,3 +109,15 @@ def test_a_fact_may_name_its_own_id_and_still_be_told_apart() -> None:
     engine.close()
     assert sorted(map(id, (f.fact for f in firings))) == sorted(map(id, facts))
     assert len(again) == 1
+
+
+def test_a_released_methodology_compiles_afresh_when_rated_again(york_doc: dict[str, Any], pdu_data: dict[str, Any]) -> None:
+    from probation_rules.engine.compiler import compiled, release
+
+    m = methodology_from_dict(pdu_data)
+    first = compiled(m)
+    assert compiled(m) is first
+    release(m)
+    assert compiled(m) is not first
+    assert rate(york_doc, m).overall == rate(york_doc).overall
+    release(m)
