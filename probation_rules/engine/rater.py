@@ -127,15 +127,16 @@ def _plan(program: CompiledMethodology, methodology: Methodology) -> _Plan:
     return plan
 
 
-def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool = True) -> RatingResult:
+def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool = True, selected_by: str | None = None) -> RatingResult:
     """Rate an inspection already validated against ``methodology``.
 
     ``margins=False`` leaves out the distances to the next band (``next_band`` is None): they
-    explain a single rating, and a comparison of thousands does not read them.
+    explain a single rating, and a comparison of thousands does not read them. ``selected_by``
+    is recorded in the result's methodology reference (see :class:`~probation_rules.result.MethodologyRef`).
     """
     program = compiled(methodology)
     with program.engine.session() as session:
-        return _Evaluation(program, methodology, inspection, session, margins).run()
+        return _Evaluation(program, methodology, inspection, session, margins).run(selected_by)
 
 
 class _Evaluation:
@@ -157,7 +158,7 @@ class _Evaluation:
         self.guidance = [g for g in self.m.guidance if g.target not in self.unrated]
         self.max_score = self.m.max_score_without(self.unrated) if self.unrated else self.plan.max_score
 
-    def run(self) -> RatingResult:
+    def run(self, selected_by: str | None = None) -> RatingResult:
         m = self.m
         self.evidence_stage()
         if self.guidance:
@@ -168,7 +169,7 @@ class _Evaluation:
         standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
         return RatingResult(
             inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
-            methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source),
+            methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source, selected_by),
             standards=standards,
             score=score,
             max_score=self.max_score,
