@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -22,15 +22,20 @@ from probation_rules.inspection import Inspection, load_inspection, validate_aga
 from probation_rules.methodology import Methodology, load_methodology
 from probation_rules.result import RatingResult
 
-__all__ = ["rate_many"]
+__all__ = ["rate_many", "rated"]
 
 InspectionSource = str | os.PathLike[str] | Mapping[str, Any] | Inspection
 
 
-def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource], margins: bool = True, detach: bool = False) -> list[RatingResult]:
-    """Rate a chunk; ``detach``: for a worker process, results travel back without the methodology, which the parent re-attaches."""
-    out = []
-    for i, source in enumerate(chunk):
+def rated(inspections: Iterable[InspectionSource], methodology: Methodology, *, margins: bool = True, offset: int = 0) -> Iterator[RatingResult]:
+    """Rate one inspection after another under a loaded methodology, yielding each result when made.
+
+    What :func:`rate_many` does in one process, for a caller that keeps only part of each result
+    (a comparison): results not held are freed at once, rather than a whole batch of traces
+    staying alive for the garbage collector to rescan. A bad inspection raises, naming its
+    position (counted from ``offset``).
+    """
+    for i, source in enumerate(inspections):
         try:
             inspection = load_inspection(source, check_values=False)
             validate_against(inspection, methodology)
@@ -39,8 +44,13 @@ def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[Inspectio
             where = f"inspections[{offset + i}]"
             problems = [p if p.file else attrs.evolve(p, path=f"{where}.{p.path}" if p.path else where) for p in exc.problems]
             raise type(exc)(problems) from None
-        out.append(attrs.evolve(result, rated_under=None) if detach else result)
-    return out
+        yield result
+
+
+def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource], margins: bool = True, detach: bool = False) -> list[RatingResult]:
+    """Rate a chunk; ``detach``: for a worker process, results travel back without the methodology, which the parent re-attaches."""
+    results = rated(chunk, methodology, margins=margins, offset=offset)
+    return [attrs.evolve(r, rated_under=None) for r in results] if detach else list(results)
 
 
 def rate_many(
