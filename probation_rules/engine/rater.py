@@ -10,6 +10,11 @@ trace entries; what each rule decides is fixed by the compiler's
 An unrated standard is asserted too, so that the methodology's ``not_rated`` rule fires and the
 trace carries it; it then takes no part in guidance, points or the maximum score, and the
 overall fact carries the reduced maximum, on which the compiled, rescaled band rules are guarded.
+
+Speed (a comparison rates hundreds of thousands): what every rating reads is worked out once per
+compiled methodology (:class:`_Plan`), and what a key-question value becomes (exact and banded
+percentage, millionths, margins) once per value (:class:`_Observed`); the bands themselves are
+still placed by the rules that fire, every time.
 """
 
 from __future__ import annotations
