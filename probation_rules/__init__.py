@@ -16,8 +16,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from probation_rules.engine import evaluate
 from probation_rules.errors import (
     EngineError,
@@ -101,5 +99,4 @@ def rate(
         except MethodologyError as exc:
             raise type(exc)(exc.problems, file=loaded.source) from None
     validate_against(loaded, chosen)
-    result = evaluate(loaded, chosen)
-    return attrs.evolve(result, methodology=attrs.evolve(result.methodology, selected_by=selected_by))
+    return evaluate(loaded, chosen, selected_by=selected_by)

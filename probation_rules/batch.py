@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -22,24 +22,35 @@ from probation_rules.inspection import Inspection, load_inspection, validate_aga
 from probation_rules.methodology import Methodology, load_methodology
 from probation_rules.result import RatingResult
 
-__all__ = ["rate_many"]
+__all__ = ["rate_many", "rated"]
 
 InspectionSource = str | os.PathLike[str] | Mapping[str, Any] | Inspection
 
 
-def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource], margins: bool = True) -> list[RatingResult]:
-    """Rate a chunk; results travel back without the methodology, which the parent re-attaches."""
-    out = []
-    for i, source in enumerate(chunk):
+def rated(inspections: Iterable[InspectionSource], methodology: Methodology, *, margins: bool = True, offset: int = 0) -> Iterator[RatingResult]:
+    """Rate one inspection after another under a loaded methodology, yielding each result when made.
+
+    What :func:`rate_many` does in one process, for a caller that keeps only part of each result
+    (a comparison): results not held are freed at once, rather than a whole batch of traces
+    staying alive for the garbage collector to rescan. A bad inspection raises, naming its
+    position (counted from ``offset``).
+    """
+    for i, source in enumerate(inspections):
         try:
             inspection = load_inspection(source, check_values=False)
             validate_against(inspection, methodology)
-            out.append(attrs.evolve(evaluate(inspection, methodology, margins=margins), rated_under=None))
+            result = evaluate(inspection, methodology, margins=margins, selected_by="argument")
         except ProbationRulesError as exc:
             where = f"inspections[{offset + i}]"
             problems = [p if p.file else attrs.evolve(p, path=f"{where}.{p.path}" if p.path else where) for p in exc.problems]
             raise type(exc)(problems) from None
-    return out
+        yield result
+
+
+def _rate_chunk(methodology: Methodology, offset: int, chunk: Sequence[InspectionSource], margins: bool = True, detach: bool = False) -> list[RatingResult]:
+    """Rate a chunk; ``detach``: for a worker process, results travel back without the methodology, which the parent re-attaches."""
+    results = rated(chunk, methodology, margins=margins, offset=offset)
+    return [attrs.evolve(r, rated_under=None) for r in results] if detach else list(results)
 
 
 def rate_many(
@@ -61,11 +72,10 @@ def rate_many(
     m = load_methodology(methodology)
     items = list(inspections)
     if workers == 1 or len(items) <= chunk_size:
-        results = _rate_chunk(m, 0, items, margins)
-    else:
-        offsets = range(0, len(items), chunk_size)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = pool.map(_rate_chunk, [m] * len(offsets), offsets, [items[o : o + chunk_size] for o in offsets], [margins] * len(offsets))
-            results = [r for part in parts for r in part]
-    return [attrs.evolve(r, rated_under=m, methodology=attrs.evolve(r.methodology, selected_by="argument")) for r in results]
+        return _rate_chunk(m, 0, items, margins)
+    offsets = range(0, len(items), chunk_size)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunks = [items[o : o + chunk_size] for o in offsets]
+        parts = pool.map(_rate_chunk, [m] * len(offsets), offsets, chunks, [margins] * len(offsets), [True] * len(offsets))
+        return [attrs.evolve(r, rated_under=m) for part in parts for r in part]

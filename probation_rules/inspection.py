@@ -184,6 +184,8 @@ def _shape_problems(inspection: Inspection) -> Iterator[Problem]:
             yield Problem(render_path(("standards", std_id, "not_rated")), "must give the reason the standard was not rated", evidence.not_rated)
         if isinstance(evidence, CaseEvidence):
             for kq_id, value in evidence.key_questions.items():
+                if isinstance(value, Counts) and 0 <= value.yes <= value.relevant and value.relevant > 0:
+                    continue  # the usual case, passed without rendering its path
                 where = render_path(("standards", std_id, "key_questions", kq_id))
                 if isinstance(value, Counts):
                     if value.relevant <= 0:
@@ -208,31 +210,34 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
     known = [s.id for s in m.standards]
     from_cases = _case_counts(inspection)
     for std_id, evidence in inspection.standards.items():
-        where = render_path(("standards", std_id))
+        at = ("standards", std_id)  # rendered only for a problem: validation passes far more often than it fails
         if std_id not in known:
-            yield Problem(where, f"is not a standard of {m.id} ({', '.join(known)})", std_id, did_you_mean(std_id, known))
+            yield Problem(render_path(at), f"is not a standard of {m.id} ({', '.join(known)})", std_id, did_you_mean(std_id, known))
             continue
         standard = m.standard(std_id)
         if isinstance(evidence, NotRated):
             if m.not_rated is None:
                 yield Problem(
-                    f"{where}.not_rated", f"cannot be left unrated: {m.id} states no rule for unrated standards (give a rating, or use a methodology that does)"
+                    f"{render_path(at)}.not_rated",
+                    f"cannot be left unrated: {m.id} states no rule for unrated standards (give a rating, or use a methodology that does)",
                 )
             if std_id in from_cases:
-                yield Problem(where, "is not rated but has answers in cases: give one or the other")
+                yield Problem(render_path(at), "is not rated but has answers in cases: give one or the other")
         elif isinstance(evidence, JudgedEvidence):
             if standard.kind != "judged":
-                yield Problem(where, "is a case-based standard: give key_questions (or cases), not a judgement")
+                yield Problem(render_path(at), "is a case-based standard: give key_questions (or cases), not a judgement")
             elif evidence.judgement not in m.scale.ratings:
                 ratings = m.scale.ratings
-                yield Problem(f"{where}.judgement", f"must be a rating ({', '.join(ratings)})", evidence.judgement, did_you_mean(evidence.judgement, ratings))
+                yield Problem(
+                    f"{render_path(at)}.judgement", f"must be a rating ({', '.join(ratings)})", evidence.judgement, did_you_mean(evidence.judgement, ratings)
+                )
         else:
             if standard.kind != "case":
-                yield Problem(where, "is a judged standard: give a judgement, not key_questions")
+                yield Problem(render_path(at), "is a judged standard: give a judgement, not key_questions")
                 continue
             if std_id in from_cases:
-                yield Problem(where, "has key_questions and also answers in cases: give one or the other")
-            yield from _key_question_problems(f"{where}.key_questions", standard.key_questions, evidence.key_questions)
+                yield Problem(render_path(at), "has key_questions and also answers in cases: give one or the other")
+            yield from _key_question_problems((*at, "key_questions"), standard.key_questions, evidence.key_questions)
     for i, case in enumerate(inspection.cases):
         for std_id, answers in case.answers.items():
             where = render_path(("cases", i, "answers", std_id))
@@ -252,7 +257,7 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
                 if q.id in counts and counts[q.id].relevant == 0:
                     hint = f' (if {std_id} had no relevant cases, mark it {{"not_rated": "no relevant cases"}})' if m.not_rated is not None else ""
                     yield Problem(render_path(("cases", "*", "answers", std_id, q.id)), f"has no relevant cases (every answer is n/a){hint}")
-            yield from _key_question_problems(render_path(("cases", "*", "answers", std_id)), kqs, {k: v for k, v in counts.items() if v.relevant})
+            yield from _key_question_problems(("cases", "*", "answers", std_id), kqs, {k: v for k, v in counts.items() if v.relevant})
     for standard in m.standards:
         if standard.id not in inspection.standards and standard.id not in from_cases:
             need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
@@ -264,14 +269,15 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
         yield Problem("programme", f"does not match the methodology it is rated under ({m.id} serves {m.programme!r})", inspection.programme)
 
 
-def _key_question_problems(where: str, expected: Any, given: Mapping[str, Any]) -> Iterator[Problem]:
+def _key_question_problems(at: tuple[str, ...], expected: Any, given: Mapping[str, Any]) -> Iterator[Problem]:
+    """Unknown and missing key questions; the path ``at`` is rendered only if there is a problem to name."""
     ids = [q.id for q in expected]
     for kq_id in given:
         if kq_id not in ids:
-            yield Problem(f"{where}.{kq_id}", f"is not a key question here ({', '.join(ids)})", kq_id, did_you_mean(kq_id, ids))
+            yield Problem(f"{render_path(at)}.{kq_id}", f"is not a key question here ({', '.join(ids)})", kq_id, did_you_mean(kq_id, ids))
     for kq_id in ids:
         if kq_id not in given:
-            yield Problem(f"{where}.{kq_id}", "is missing")
+            yield Problem(f"{render_path(at)}.{kq_id}", "is missing")
 
 
 def _case_counts(inspection: Inspection) -> dict[str, dict[str, Counts]]:

@@ -17,7 +17,7 @@ from probation_rules.methodology.schema import Band, BandTable, Rounding
 from probation_rules.percent import MICRO, as_fraction, micro
 from probation_rules.result import NextBand
 
-__all__ = ["more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
+__all__ = ["Standing", "lowest_next_band", "more_yes_needed", "next_band_for_lowest", "next_band_for_percent", "next_band_for_score"]
 
 
 @functools.lru_cache(maxsize=256)
@@ -55,29 +55,73 @@ def more_yes_needed(counts: Counts, threshold: Fraction, rounding: Rounding) -> 
     return needed_yes - counts.yes
 
 
+class Standing:
+    """One banded value against a band table: the band above it, and what reaching it takes.
+
+    Worked out once per value and reused: a population of inspections repeats the same values
+    (at 20 relevant cases there are only 231 possible counts), so the evaluator keeps one standing
+    per observed value and methodology.
+    """
+
+    __slots__ = ("_more", "_next", "above", "counts", "order", "rounding", "short_by", "value")
+
+    def __init__(self, table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding):
+        self.value = value
+        # Sorts as ``value`` does (floored millionths never disagree with it), comparing whole numbers first.
+        self.order = (value.numerator * MICRO // value.denominator, value)
+        self.counts = counts
+        self.rounding = rounding
+        self.above = _band_above(table, value)
+        self.short_by = float(self.above[0] - value) if self.above is not None else 0.0
+        self._next: NextBand | None = None
+        self._more: dict[str, tuple[bool, int | None]] = {}
+
+    def next_band(self) -> NextBand | None:
+        """The band above this value, how far below it, and how many more yes cases reach it."""
+        if self.above is None:
+            return None
+        if self._next is None:
+            threshold, band = self.above
+            more = more_yes_needed(self.counts, threshold, self.rounding) if self.counts is not None else None
+            self._next = NextBand(band.rating, band.at_least, self.short_by, more)
+        return self._next
+
+    def toward(self, above: tuple[Fraction, Band]) -> tuple[bool, int | None]:
+        """Whether this value already reaches ``above`` (a band and its bound), and if not how many more yes cases would."""
+        found = self._more.get(above[1].id)
+        if found is None:
+            threshold = above[0]
+            reached = self.value >= threshold
+            more = None if reached or self.counts is None else more_yes_needed(self.counts, threshold, self.rounding)
+            found = self._more[above[1].id] = (reached, more)
+        return found
+
+
 def next_band_for_percent(table: BandTable, value: Fraction, counts: Counts | None, rounding: Rounding) -> NextBand | None:
-    above = _band_above(table, value)
-    if above is None:
-        return None
-    threshold, band = above
-    more = more_yes_needed(counts, threshold, rounding) if counts is not None else None
-    return NextBand(band.rating, band.at_least, float(threshold - value), more)
+    return Standing(table, value, counts, rounding).next_band()
 
 
 def next_band_for_lowest(table: BandTable, values: Sequence[tuple[Fraction, Counts | None]], rounding: Rounding) -> NextBand | None:
     """The band above the lowest value; every value below it has to rise."""
-    lowest = min(v for v, _ in values)
-    above = _band_above(table, lowest)
-    if above is None:
+    return lowest_next_band([Standing(table, value, counts, rounding) for value, counts in values])
+
+
+def lowest_next_band(standings: Sequence[Standing]) -> NextBand | None:
+    """:func:`next_band_for_lowest` for values already placed against their table."""
+    lowest = min(standings, key=_value)
+    if lowest.above is None:
         return None
-    threshold, band = above
+    band = lowest.above[1]
     total: int | None = 0
-    for value, counts in values:
-        if value >= threshold:
-            continue
-        more = more_yes_needed(counts, threshold, rounding) if counts is not None else None
-        total = None if more is None or total is None else total + more
-    return NextBand(band.rating, band.at_least, float(threshold - lowest), total)
+    for standing in standings:
+        reached, more = standing.toward(lowest.above)
+        if not reached:
+            total = None if more is None or total is None else total + more
+    return NextBand(band.rating, band.at_least, lowest.short_by, total)
+
+
+def _value(standing: Standing) -> tuple[int, Fraction]:
+    return standing.order
 
 
 def next_band_for_score(table: BandTable, score: int) -> NextBand | None:

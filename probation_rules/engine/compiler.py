@@ -17,6 +17,7 @@ band rule (whose bound moved) and the rescale rule (which fires when the maximum
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -67,6 +68,8 @@ class CompiledMethodology:
     engine: RuleEngine
     rules: Mapping[str, Rule]
     """Every rule's provenance by id, for the trace (looked up once per methodology, not per rating)."""
+    memo: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    """What the evaluator works out once per methodology rather than per rating (see :mod:`probation_rules.engine.rater`)."""
 
 
 def _all(*conditions: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,6 +204,10 @@ _cache_lock = threading.Lock()
 _names = itertools.count()
 
 
+_by_identity: dict[int, tuple[weakref.ref[Methodology], CompiledMethodology]] = {}
+"""The same cache by object, found without comparing whole methodologies (which every rating would)."""
+
+
 def compiled(methodology: Methodology) -> CompiledMethodology:
     """The compiled form of a methodology, kept as long as the methodology object lives.
 
@@ -208,11 +215,21 @@ def compiled(methodology: Methodology) -> CompiledMethodology:
     equal methodology object is garbage-collected the ruleset's C memory is freed with it, so a
     tool that generates thousands of variants does not grow.
     """
+    key = id(methodology)
+    hit = _by_identity.get(key)
+    if hit is not None and hit[0]() is methodology:
+        return hit[1]
     with _cache_lock:
         found = _by_value.get(methodology)
         if found is None:
             found = _by_value[methodology] = _compile(methodology)
+        _by_identity[key] = (weakref.ref(methodology, functools.partial(_forget, key)), found)
         return found
+
+
+def _forget(key: int, _: object) -> None:
+    # Runs when the methodology dies, before its id can be reused; no lock (it may run inside one).
+    _by_identity.pop(key, None)
 
 
 def release(methodology: Methodology) -> None:
@@ -222,6 +239,10 @@ def release(methodology: Methodology) -> None:
     """
     with _cache_lock:
         found = _by_value.pop(methodology, None)
+        if found is not None:
+            for key, (_, program) in _by_identity.copy().items():  # a copy: _forget may run meanwhile
+                if program is found:
+                    _by_identity.pop(key, None)
     if found is not None:
         found.engine.close()
 

@@ -49,13 +49,14 @@ KIND = "kind"
 _OPEN = "$open"
 _EXACT = 2**53
 _OK, _NOT_HANDLED = 0, 1
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 Condition = Mapping[str, Any]
 
 
 @attrs.frozen
 class Firing:
-    """One rule that fired, and the fact it fired on."""
+    """One rule that fired, and the fact it fired on (the caller's mapping, when the core names a fact it was sent)."""
 
     rule: str
     fact: Mapping[str, Any]
@@ -109,7 +110,7 @@ class RuleEngine:
                 raise EngineError(Problem("", f"the rule engine {self.name!r} has been closed"))
             sid = f"s{next(self._sessions)}"
             session = Session(handle, sid)
-            session.assert_facts([{KIND: _OPEN}])
+            session.assert_facts([{KIND: _OPEN}], check=False)
             try:
                 yield session
             finally:
@@ -131,24 +132,46 @@ class Session:
         self.sid = sid
         self._fact_ids = itertools.count(1)
 
-    def assert_facts(self, facts: Sequence[Mapping[str, Any]]) -> list[Firing]:
-        """Assert facts together; return every rule the core matched, opening rule excluded."""
+    def assert_facts(self, facts: Sequence[Mapping[str, Any]], *, check: bool = True) -> list[Firing]:
+        """Assert facts together; return every rule the core matched, in its order, opening rule excluded.
+
+        Every value must be a string or a whole number within +/-2**53 (alone or in a list).
+        ``check=False`` skips testing that, for a caller whose facts are so by construction
+        (the rater builds them from ranks, counts, points and millionths it has bounded).
+        Each :class:`Firing` carries the fact as the caller gave it; the session id and the fact
+        id the core needs are added to what is sent, not to the caller's mapping.
+        """
+        return [Firing(rule, facts[i]) for rule, i in self._assert(facts, check) if rule != _OPEN]
+
+    def matched(self, facts: Sequence[Mapping[str, Any]], *, check: bool = True) -> list[list[str]]:
+        """:meth:`assert_facts`, answered per fact: the rules the core matched on each, in its order."""
+        rules: list[list[str]] = [[] for _ in facts]
+        for rule, i in self._assert(facts, check):
+            if rule != _OPEN:
+                rules[i].append(rule)
+        return rules
+
+    def _assert(self, facts: Sequence[Mapping[str, Any]], check: bool) -> list[tuple[str, int]]:
         if not facts:
             return []
-        stamped = [{**fact, "sid": self.sid, "id": f"{self.sid}.{next(self._fact_ids)}"} for fact in facts]
-        for fact in stamped:
-            for value in fact.values():
-                if (isinstance(value, int) and abs(value) > _EXACT) or (isinstance(value, list) and any(abs(v) > _EXACT for v in value)):
-                    raise EngineError(Problem("", "a fact holds a number beyond +/-2**53, which the engine cannot compare exactly", fact))
+        sid, ids = self.sid, self._fact_ids
+        sent: dict[str, int] = {}
+        parts = []
+        for i, fact in enumerate(facts):
+            if check:
+                _check_fact(fact)
+            fact_id = f"{sid}.{next(ids)}"
+            sent[fact_id] = i
+            parts.append(_stamped(fact, sid, fact_id))
         try:
-            code, state = _core.assert_facts(self._handle, json.dumps(stamped, ensure_ascii=False))
+            code, state = _core.assert_facts(self._handle, f"[{', '.join(parts)}]")
         except Exception as exc:
             raise EngineError(Problem("", f"durable-rules refused the facts: {exc}")) from exc
         if code == _NOT_HANDLED:
-            raise UnmatchedFacts(self._unmatched(stamped))
+            raise UnmatchedFacts(self._unmatched(facts))
         if code != _OK:
-            raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", stamped))
-        return [f for f in _drain(self._handle, state) if f.rule != _OPEN]
+            raise EngineError(Problem("", f"durable-rules answered code {code} for a batch of facts", [dict(f) for f in facts]))
+        return _drain(self._handle, state, sent)
 
     def _unmatched(self, facts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         """Which facts matched nothing: tried one at a time in throwaway sessions (error path only)."""
@@ -157,25 +180,76 @@ class Session:
             sid = f"{self.sid}.probe{i}"
             plain = {k: v for k, v in fact.items() if k not in ("sid", "id")}
             code, state = _core.assert_facts(self._handle, json.dumps([{KIND: _OPEN, "sid": sid, "id": f"{sid}.0"}]))
-            _drain(self._handle, state)
+            _drain(self._handle, state, {f"{sid}.0": 0})
             try:
                 code, state = _core.assert_facts(self._handle, json.dumps([{**plain, "sid": sid, "id": f"{sid}.1"}], ensure_ascii=False))
                 if code == _NOT_HANDLED:
                     missing.append(plain)
                 else:
-                    _drain(self._handle, state)
+                    _drain(self._handle, state, {f"{sid}.1": 0})
             finally:
                 _core.delete_state(self._handle, sid)
         return missing
 
 
-def _drain(handle: int, state: int) -> list[Firing]:
-    """Take every matched rule off the core's action queue for this session."""
-    firings = []
+_BODY_LIMIT = 16384
+_bodies: dict[tuple[tuple[str, Any], ...], str] = {}
+"""JSON of facts already sent, without the closing brace: across a population the same facts recur."""
+
+
+def _stamped(fact: Mapping[str, Any], sid: str, fact_id: str) -> str:
+    """The fact's JSON with the session id and (last, where :func:`_drain` finds it) the fact id."""
+    if "sid" in fact or "id" in fact or not fact:
+        return _encode({**fact, "sid": sid, "id": fact_id})
+    try:
+        key = tuple(fact.items())
+        body = _bodies.get(key)
+    except TypeError:  # a list among the values: not worth keeping
+        key, body = None, None
+    if body is None:
+        body = _encode(fact)[:-1]
+        if key is not None:
+            if len(_bodies) >= _BODY_LIMIT:
+                _bodies.clear()
+            _bodies[key] = body
+    return f'{body}, "sid": "{sid}", "id": "{fact_id}"}}'
+
+
+def _check_fact(fact: Mapping[str, Any]) -> None:
+    """Refuse what the core would compare wrongly: only strings, and whole numbers within +/-2**53 (alone or in lists)."""
+    for value in fact.values():
+        kind = type(value)
+        if kind is str or (kind is int and -_EXACT <= value <= _EXACT):
+            continue
+        if kind is list and all(type(v) is int and -_EXACT <= v <= _EXACT for v in value):
+            continue
+        raise EngineError(Problem("", "a fact may hold only strings and whole numbers within +/-2**53 (the engine compares numbers as doubles)", dict(fact)))
+
+
+def _drain(handle: int, state: int, sent: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Take every matched rule off the core's action queue for this session: (rule, fact's position).
+
+    The core answers each match as ``{"<rule>":{"m":<the fact's JSON as sent>}}``. Decoding that
+    JSON again would only rebuild a fact we hold (``sent``: position by the id we stamped), so the
+    rule name and the fact id (stamped last) are read off the message's ends; a message of any
+    other shape (a rule name that needed escaping, a fact that did not come back as sent) is
+    decoded in full.
+    """
+    matches = []
     pending = _core.start_action_for_state(handle, state)
     message = pending[1] if pending else None
     while message:
-        for rule, matched in json.loads(message).items():
-            firings.append(Firing(rule, matched["m"]))
+        end = message.find('":{"m":{')
+        start = message.rfind(', "id": "') + 9
+        i = sent.get(message[start:-4]) if end > 1 and start > 8 and message[:2] == '{"' and message[-4:] == '"}}}' else None
+        rule = message[2:end]
+        if i is not None and "\\" not in rule:
+            matches.append((rule, i))
+        else:
+            for rule, matched in json.loads(message).items():
+                i = sent.get(str(matched["m"].get("id")))
+                if i is None:
+                    raise EngineError(Problem("", f"durable-rules matched rule {rule!r} on a fact that was not asserted with this batch", matched["m"]))
+                matches.append((rule, i))
         message = _core.complete_and_start_action(handle, state)
-    return firings
+    return matches

@@ -10,21 +10,25 @@ trace entries; what each rule decides is fixed by the compiler's
 An unrated standard is asserted too, so that the methodology's ``not_rated`` rule fires and the
 trace carries it; it then takes no part in guidance, points or the maximum score, and the
 overall fact carries the reduced maximum, on which the compiled, rescaled band rules are guarded.
+
+Speed (a comparison rates hundreds of thousands): what every rating reads is worked out once per
+compiled methodology (:class:`_Plan`), and what a key-question value becomes (exact and banded
+percentage, millionths, margins) once per value (:class:`_Observed`); the bands themselves are
+still placed by the rules that fire, every time.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
-from probation_rules.engine.durable_host import Firing, Session, UnmatchedFacts
-from probation_rules.errors import InspectionError, Problem, RuleConflictError
-from probation_rules.inspection import Counts, Inspection, JudgedEvidence, NotRated, observed_key_questions
-from probation_rules.margins import next_band_for_lowest, next_band_for_percent, next_band_for_score
-from probation_rules.methodology.schema import Methodology, Standard
+from probation_rules.engine.durable_host import Session, UnmatchedFacts
+from probation_rules.errors import EngineError, InspectionError, Problem, RuleConflictError
+from probation_rules.inspection import Counts, Inspection, JudgedEvidence, KeyQuestionValue, NotRated, observed_key_questions
+from probation_rules.margins import Standing, lowest_next_band, next_band_for_score
+from probation_rules.methodology.schema import BandTable, KeyQuestion, Methodology, Rounding, Standard
 from probation_rules.percent import as_fraction, banded, micro
 from probation_rules.result import Departure, InspectionRef, KeyQuestionResult, MethodologyRef, NextBand, RatingResult, StandardResult
 from probation_rules.trace import Trace, TraceEntry
@@ -41,36 +45,125 @@ _TABLE_OF_KIND = {
 
 Fact = dict[str, Any]
 
+_EXACT = 2**53
+_OBSERVED_LIMIT = 4096
+"""Distinct key-question values kept per methodology; past it the store starts afresh, so memory stays bounded."""
 
-def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool = True) -> RatingResult:
+
+class _Observed:
+    """A key question's observed value as the rules see it: exact and banded percentage, millionths.
+
+    Worked out once per value and methodology: a population repeats the same few hundred counts.
+    Nothing here decides a band; the band rules do, on ``micro``.
+    """
+
+    __slots__ = ("banded", "banded_percent", "counts", "exact", "inputs", "micro", "order", "percent", "rounding", "standing")
+
+    def __init__(self, value: KeyQuestionValue, rounding: Rounding):
+        counts = value if isinstance(value, Counts) else None
+        exact = value.ratio if isinstance(value, Counts) else as_fraction(value)
+        scored = banded(exact, rounding)
+        self.exact, self.banded, self.counts, self.rounding = exact, scored, counts, rounding
+        self.percent, self.banded_percent = float(exact), float(scored)
+        self.micro = micro(scored)
+        if not -_EXACT <= self.micro <= _EXACT:  # the one number in a fact not bounded by the methodology itself
+            raise EngineError(Problem("", "a percentage beyond what the engine can compare exactly (+/-2**53 millionths)", self.percent))
+        # Sorts as ``banded`` does (floored millionths never disagree with it), comparing whole numbers first.
+        self.order = (self.micro, scored)
+        self.inputs: dict[str, Any] = {"percent": self.percent, "banded_percent": self.banded_percent, "rounding": rounding}
+        if counts is not None:
+            self.inputs.update(yes=counts.yes, relevant=counts.relevant)
+        self.standing: Standing | None = None
+
+    def placed(self, table: BandTable) -> Standing:
+        """The value against the key-question band table, for the margins."""
+        if self.standing is None:
+            self.standing = Standing(table, self.banded, self.counts, self.rounding)
+        return self.standing
+
+
+class _Plan:
+    """What every rating under one methodology reads, worked out once per compiled methodology.
+
+    It holds parts of the methodology, never the methodology itself (the compiled form must not
+    keep it alive; see :class:`~probation_rules.engine.compiler.CompiledMethodology`).
+    """
+
+    def __init__(self, m: Methodology):
+        self.labels = m.scale.ratings
+        self.rank = {rating: i for i, rating in enumerate(m.scale.ratings)}
+        self.targets = {g.target for g in m.guidance}
+        self.informing = {g.id: m.informing_standards(g) for g in m.guidance}
+        self.target_of = {g.id: m.standard(g.target) for g in m.guidance}
+        self.scored = tuple(s for s in m.standards if s.scored)
+        self.max_score = m.max_score
+        self.rounding = m.key_question_score.rounding
+        self.kq_table = m.key_question_bands
+        self.questions = {s.id: tuple((q, f"kq {s.id} {q.id}", f"{s.id}/{q.id}") for q in s.key_questions) for s in m.standards}
+        self.keys = {kind: {s.id: f"{kind} {s.id}" for s in m.standards} for kind in ("case", "judged", "unrated", "points")}
+        self.guidance_keys = {g.id: (f"guidance {g.id}", f"guided {g.id}") for g in m.guidance}
+        self.observed: dict[Any, _Observed] = {}
+        self.overall: dict[int, tuple[BandTable, dict[str, int]]] = {}
+
+    def observe(self, value: KeyQuestionValue) -> _Observed:
+        key: Any = (value.yes, value.relevant) if isinstance(value, Counts) else value
+        found = self.observed.get(key)
+        if found is None:
+            found = _Observed(value, self.rounding)
+            if len(self.observed) >= _OBSERVED_LIMIT:
+                self.observed.clear()
+            self.observed[key] = found
+        return found
+
+    def overall_table(self, m: Methodology, max_score: int) -> tuple[BandTable, dict[str, int]]:
+        """The overall bands for a maximum score, and their rescaled bounds by rating (for the trace)."""
+        found = self.overall.get(max_score)
+        if found is None:
+            table = m.overall_bands_for(max_score)
+            found = self.overall[max_score] = (table, {b.rating: int(b.at_least) for b in table.ordered()})
+        return found
+
+
+def _plan(program: CompiledMethodology, methodology: Methodology) -> _Plan:
+    plan = program.memo.get("rater")
+    if plan is None:
+        plan = program.memo["rater"] = _Plan(methodology)
+    assert isinstance(plan, _Plan)
+    return plan
+
+
+def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool = True, selected_by: str | None = None) -> RatingResult:
     """Rate an inspection already validated against ``methodology``.
 
     ``margins=False`` leaves out the distances to the next band (``next_band`` is None): they
-    explain a single rating, and a comparison of thousands does not read them.
+    explain a single rating, and a comparison of thousands does not read them. ``selected_by``
+    is recorded in the result's methodology reference (see :class:`~probation_rules.result.MethodologyRef`).
     """
     program = compiled(methodology)
     with program.engine.session() as session:
-        return _Evaluation(program, methodology, inspection, session, margins).run()
+        return _Evaluation(program, methodology, inspection, session, margins).run(selected_by)
 
 
 class _Evaluation:
     def __init__(self, program: CompiledMethodology, methodology: Methodology, inspection: Inspection, session: Session, margins: bool):
         self.margins = margins
         self.program = program
+        self.plan = _plan(program, methodology)
         self.m = methodology
         self.inspection = inspection
         self.session = session
         self.rules = program.rules
+        self.decisions = program.decisions
+        self.labels = self.plan.labels
         self.entries: list[TraceEntry] = []
         self.rank: dict[str, int] = {}
         self.step_of: dict[str, int] = {}
         self.results: dict[str, dict[str, Any]] = {}
-        self.targets = {g.target: g for g in self.m.guidance}
         self.unrated = {sid: e.not_rated for sid, e in inspection.standards.items() if isinstance(e, NotRated)}
         self.guidance = [g for g in self.m.guidance if g.target not in self.unrated]
-        self.max_score = self.m.max_score_without(self.unrated)
+        self.max_score = self.m.max_score_without(self.unrated) if self.unrated else self.plan.max_score
 
-    def run(self) -> RatingResult:
+    def run(self, selected_by: str | None = None) -> RatingResult:
         m = self.m
         self.evidence_stage()
         if self.guidance:
@@ -81,7 +174,7 @@ class _Evaluation:
         standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
         return RatingResult(
             inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
-            methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source),
+            methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source, selected_by),
             standards=standards,
             score=score,
             max_score=self.max_score,
@@ -89,28 +182,31 @@ class _Evaluation:
             overall_rule=overall_rule,
             trace=Trace(tuple(self.entries)),
             overall_next_band=overall_next,
-            full_max_score=m.max_score,
+            full_max_score=self.plan.max_score,
             rated_under=m,
         )
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[Firing, Decision]]]:
-        """Assert facts; return each fact's deciding firings, refusing gaps and conflicts."""
+    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[str, Decision]]]:
+        """Assert facts; return each fact's firings (engine rule, decision) by key, refusing gaps and conflicts."""
         try:
-            firings = self.session.assert_facts(facts)
+            # Whole numbers by construction: ranks, lengths, points (at most MAX_POINTS each) and
+            # their sums, and millionths bounded in _Observed; so the host need not test each value.
+            matched = self.session.matched(facts, check=False)
         except UnmatchedFacts as exc:
             raise RuleConflictError([self._gap(fact) for fact in exc.facts], file=self.m.source) from None
-        by_key: dict[str, list[tuple[Firing, Decision]]] = defaultdict(list)
-        for firing in firings:
-            by_key[firing.fact["key"]].append((firing, self.program.decisions[firing.rule]))
-        for fact in facts:
-            deciding = [(f, d) for f, d in by_key[fact["key"]] if not d.informational]
-            outcomes = {(d.rating, d.points, d.take) for _, d in deciding}
-            if len(outcomes) > 1:
-                rules = ", ".join(sorted({d.rule for _, d in deciding}))
+        decisions = self.decisions
+        by_key: dict[str, list[tuple[str, Decision]]] = {}
+        for fact, rules in zip(facts, matched, strict=True):
+            fired = by_key[fact["key"]] = [(rule, decisions[rule]) for rule in rules]
+            if len(fired) == 1 and not fired[0][1].informational:
+                continue  # the usual case: exactly one rule decided
+            deciding = [d for _, d in fired if not d.informational]
+            if len({(d.rating, d.points, d.take) for d in deciding}) > 1:
+                rules_named = ", ".join(sorted({d.rule for d in deciding}))
                 raise RuleConflictError(
-                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules} give different outcomes for the same input", _public(fact)),
+                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules_named} give different outcomes for the same input", _public(fact)),
                     file=self.m.source,
                 )
             if not deciding and fact["kind"] != "guidance":
@@ -121,16 +217,16 @@ class _Evaluation:
         table = _TABLE_OF_KIND.get(str(fact.get("kind")), "guidance")
         return Problem(table, "no rule covers this input (a gap in the table)", _public(fact))
 
-    def record(self, firing: Firing | None, rule: str, subject: str, inputs: Mapping[str, Any], outcome: Mapping[str, Any], because: Sequence[int] = ()) -> int:
-        step = len(self.entries) + 1
+    def record(self, engine_rule: str, rule: str, subject: str, inputs: dict[str, Any], outcome: dict[str, Any], because: Sequence[int] = ()) -> int:
+        """Add a trace entry (``engine_rule``: the compiled rule that fired, or ""); ``inputs`` and ``outcome`` are the entry's own."""
+        entries = self.entries
+        step = len(entries) + 1
         info = self.rules[rule]
-        self.entries.append(
-            TraceEntry(step, rule, subject, dict(inputs), dict(outcome), tuple(because), info.citation, info.evidence, firing.rule if firing else "")
-        )
+        entries.append(TraceEntry(step, rule, subject, inputs, outcome, tuple(because), info.citation, info.evidence, engine_rule))
         return step
 
     def label(self, rank: int) -> str:
-        return self.m.scale.ratings[rank]
+        return self.labels[rank]
 
     def base_result(self, standard: Standard, rank: int | None, rule: str, step: int, **extra: Any) -> None:
         """Record a standard's result; ``rank`` is None for a standard left unrated."""
@@ -142,7 +238,7 @@ class _Evaluation:
             "name": standard.name,
             "domain": standard.domain,
             "kind": standard.kind,
-            "rating": None if rank is None else self.label(rank),
+            "rating": None if rank is None else self.labels[rank],
             "rule": rule,
             "scored": standard.scored,
             **extra,
@@ -151,38 +247,38 @@ class _Evaluation:
     # -- stages ---------------------------------------------------------------------------
 
     def evidence_stage(self) -> None:
-        m = self.m
-        rounding = m.key_question_score.rounding
+        m, plan, unrated = self.m, self.plan, self.unrated
+        keys = plan.keys
         facts: list[Fact] = []
-        observed: dict[str, dict[str, tuple[Fraction, Fraction, Counts | None]]] = {}
+        observed: dict[str, list[tuple[KeyQuestion, str, str, _Observed]]] = {}
         for s in m.standards:
-            if s.id in self.unrated:
-                facts.append({"kind": "unrated", "key": f"unrated {s.id}", "standard": s.id, "scored": int(s.scored)})
+            sid = s.id
+            if sid in unrated:
+                facts.append({"kind": "unrated", "key": keys["unrated"][sid], "standard": sid, "scored": int(s.scored)})
             elif s.kind == "case":
-                values = observed_key_questions(self.inspection, s.id)
-                observed[s.id] = {}
-                for q in s.key_questions:
-                    value = values[q.id]
-                    counts = value if isinstance(value, Counts) else None
-                    exact = value.ratio if isinstance(value, Counts) else as_fraction(value)
-                    observed[s.id][q.id] = (exact, banded(exact, rounding), counts)
-                    facts.append({"kind": "kq", "key": f"kq {s.id} {q.id}", "standard": s.id, "kq": q.id, "p": micro(observed[s.id][q.id][1])})
-                facts.append({"kind": "case", "key": f"case {s.id}", "standard": s.id, "p": [micro(v[1]) for v in observed[s.id].values()]})
-            elif s.id not in self.targets:
-                facts.append({"kind": "judged", "key": f"judged {s.id}", "standard": s.id, "rating": m.rank(self._judged(s).judgement)})
+                values = observed_key_questions(self.inspection, sid)
+                rows = observed[sid] = []
+                for q, key, address in plan.questions[sid]:
+                    value = plan.observe(values[q.id])
+                    rows.append((q, key, address, value))
+                    facts.append({"kind": "kq", "key": key, "standard": sid, "kq": q.id, "p": value.micro})
+                facts.append({"kind": "case", "key": keys["case"][sid], "standard": sid, "p": [row[3].micro for row in rows]})
+            elif sid not in plan.targets:
+                facts.append({"kind": "judged", "key": keys["judged"][sid], "standard": sid, "rating": plan.rank[self._judged(sid).judgement]})
         fired = self.fire(facts)
         for s in m.standards:
-            if s.id in self.unrated:
-                self._unrated_standard(s, fired[f"unrated {s.id}"][0])
+            sid = s.id
+            if sid in unrated:
+                self._unrated_standard(s, fired[keys["unrated"][sid]][0])
             elif s.kind == "case":
-                self._case_standard(s, observed[s.id], fired, rounding)
-            elif s.id not in self.targets:
-                firing, decision = fired[f"judged {s.id}"][0]
-                judgement = self._judged(s).judgement
-                step = self.record(firing, decision.rule, s.id, {"judgement": judgement}, {"rating": judgement})
-                self.base_result(s, m.rank(judgement), decision.rule, step, judgement=judgement)
+                self._case_standard(s, observed[sid], fired)
+            elif sid not in plan.targets:
+                firing, decision = fired[keys["judged"][sid]][0]
+                judgement = self._judged(sid).judgement
+                step = self.record(firing, decision.rule, sid, {"judgement": judgement}, {"rating": judgement})
+                self.base_result(s, plan.rank[judgement], decision.rule, step, judgement=judgement)
 
-    def _unrated_standard(self, s: Standard, fired: tuple[Firing, Decision]) -> None:
+    def _unrated_standard(self, s: Standard, fired: tuple[str, Decision]) -> None:
         firing, decision = fired
         reason = self.unrated[s.id]
         outcome: dict[str, Any] = {"rating": None}
@@ -191,73 +287,67 @@ class _Evaluation:
         step = self.record(firing, decision.rule, s.id, {"not_rated": reason}, outcome)
         self.base_result(s, None, decision.rule, step, not_rated=reason)
 
-    def _judged(self, s: Standard) -> JudgedEvidence:
-        evidence = self.inspection.standards[s.id]
+    def _judged(self, standard_id: str) -> JudgedEvidence:
+        evidence = self.inspection.standards[standard_id]
         assert isinstance(evidence, JudgedEvidence)  # validate_against guarantees it
         return evidence
 
-    def _case_standard(
-        self, s: Standard, observed: Mapping[str, tuple[Fraction, Fraction, Counts | None]], fired: Mapping[str, list[tuple[Firing, Decision]]], rounding: Any
-    ) -> None:
-        m = self.m
+    def _case_standard(self, s: Standard, rows: Sequence[tuple[KeyQuestion, str, str, _Observed]], fired: Mapping[str, list[tuple[str, Decision]]]) -> None:
+        labels, table, margins = self.labels, self.plan.kq_table, self.margins
         kq_results: dict[str, KeyQuestionResult] = {}
         kq_steps = []
-        for q in s.key_questions:
-            exact, scored, counts = observed[q.id]
-            firing, decision = fired[f"kq {s.id} {q.id}"][0]
+        for q, key, address, value in rows:
+            firing, decision = fired[key][0]
             assert decision.rating is not None
-            band = self.label(decision.rating)
-            inputs: dict[str, Any] = {"percent": float(exact), "banded_percent": float(scored), "rounding": rounding}
-            if counts is not None:
-                inputs.update(yes=counts.yes, relevant=counts.relevant)
-            nxt = next_band_for_percent(m.key_question_bands, scored, counts, rounding) if self.margins else None
+            band = labels[decision.rating]
+            nxt = value.placed(table).next_band() if margins else None
             outcome: dict[str, Any] = {"band": band}
             if nxt is not None:
                 outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by, "more_yes": nxt.more_yes}
-            kq_steps.append(self.record(firing, decision.rule, f"{s.id}/{q.id}", inputs, outcome))
+            kq_steps.append(self.record(firing, decision.rule, address, dict(value.inputs), outcome))
+            counts = value.counts
             kq_results[q.id] = KeyQuestionResult(
                 q.id,
                 q.label,
-                float(exact),
-                float(scored),
+                value.percent,
+                value.banded_percent,
                 band,
                 decision.rule,
                 counts.yes if counts else None,
                 counts.relevant if counts else None,
                 nxt,
             )
-        firing, decision = fired[f"case {s.id}"][0]
+        firing, decision = fired[self.plan.keys["case"][s.id]][0]
         assert decision.rating is not None
-        lowest = min(v[1] for v in observed.values())
-        driver = next(q.id for q in s.key_questions if observed[q.id][1] == lowest)
-        rating = self.label(decision.rating)
+        driver = min(rows, key=_banded)[0].id  # the first of the lowest, in the standard's order
+        rating = labels[decision.rating]
         step = self.record(
             firing,
             decision.rule,
             s.id,
-            {q.id: float(observed[q.id][1]) for q in s.key_questions},
+            {q.id: value.banded_percent for q, _, _, value in rows},
             {"rating": rating, "driver": driver, "band": decision.via},
             kq_steps,
         )
-        nxt = next_band_for_lowest(m.key_question_bands, [(v[1], v[2]) for v in observed.values()], rounding) if self.margins else None
+        nxt = lowest_next_band([value.placed(table) for *_, value in rows]) if margins else None
         self.base_result(s, decision.rating, decision.rule, step, driver=driver, key_questions=kq_results, next_band=nxt)
 
     def guidance_stage(self) -> dict[str, tuple[int | None, int]]:
-        m = self.m
+        plan, unrated = self.plan, self.unrated
         facts = []
         for g in self.guidance:
-            ranks = [self.rank[s.id] for s in m.informing_standards(g) if s.id not in self.unrated]
-            facts.append({"kind": "guidance", "key": f"guidance {g.id}", "table": g.id, "ranks": ranks, "rated": len(ranks)})
+            ranks = [self.rank[s.id] for s in plan.informing[g.id] if s.id not in unrated]
+            facts.append({"kind": "guidance", "key": plan.guidance_keys[g.id][0], "table": g.id, "ranks": ranks, "rated": len(ranks)})
         fired = self.fire(facts)
         indications: dict[str, tuple[int | None, int]] = {}
         for g in self.guidance:
-            informing = m.informing_standards(g)
-            inputs = {s.id: None if s.id in self.unrated else self.label(self.rank[s.id]) for s in informing}
+            informing = plan.informing[g.id]
+            inputs = {s.id: None if s.id in unrated else self.labels[self.rank[s.id]] for s in informing}
             because = [self.step_of[s.id] for s in informing]
-            firings = fired[f"guidance {g.id}"]
+            firings = fired[plan.guidance_keys[g.id][0]]
             rows = [(f, d) for f, d in firings if not d.informational]
             if rows:
-                steps = [self.record(f, d.rule, g.target, inputs, {"indicates": self.label(d.rating or 0)}, because) for f, d in rows]
+                steps = [self.record(f, d.rule, g.target, dict(inputs), {"indicates": self.labels[d.rating or 0]}, because) for f, d in rows]
                 indications[g.id] = (rows[0][1].rating, steps[-1])
             else:
                 f, d = firings[0]
@@ -265,19 +355,20 @@ class _Evaluation:
         return indications
 
     def guided_stage(self, indications: Mapping[str, tuple[int | None, int]]) -> None:
-        m = self.m
+        plan = self.plan
         facts = []
         for g in self.guidance:
-            judged = self._judged(m.standard(g.target))
-            fact: Fact = {"kind": "guided", "key": f"guided {g.id}", "table": g.id, "judged": m.rank(judged.judgement), "strengths": len(judged.strengths)}
+            judged = self._judged(g.target)
+            key = plan.guidance_keys[g.id][1]
+            fact: Fact = {"kind": "guided", "key": key, "table": g.id, "judged": plan.rank[judged.judgement], "strengths": len(judged.strengths)}
             indicated = indications[g.id][0]
             if indicated is not None:
                 fact.update(indicated=indicated, lift=fact["judged"] - indicated)
             facts.append(fact)
         fired = self.fire(facts)
         for g, fact in zip(self.guidance, facts, strict=True):
-            standard = m.standard(g.target)
-            judged = self._judged(standard)
+            standard = plan.target_of[g.id]
+            judged = self._judged(g.target)
             firing, decision = fired[fact["key"]][0]
             indicated = indications[g.id][0]
             rank = self._apply(decision, fact["judged"], indicated, g.override.max_bands_up if g.override else 0)
@@ -309,41 +400,40 @@ class _Evaluation:
         return min(indicated + limit, len(self.m.scale.ratings) - 1)
 
     def points_stage(self) -> tuple[int, int]:
-        m = self.m
-        scored = [s for s in m.standards if s.scored and s.id not in self.unrated]
-        fired = self.fire([{"kind": "points", "key": f"points {s.id}", "standard": s.id, "rating": self.rank[s.id]} for s in scored])
+        plan, unrated = self.plan, self.unrated
+        scored = [s for s in plan.scored if s.id not in unrated]
+        keys = plan.keys["points"]
+        fired = self.fire([{"kind": "points", "key": keys[s.id], "standard": s.id, "rating": self.rank[s.id]} for s in scored])
         steps = []
+        points: dict[str, Any] = {}
         for s in scored:
-            firing, decision = fired[f"points {s.id}"][0]
+            firing, decision = fired[keys[s.id]][0]
             assert decision.points is not None
-            self.results[s.id]["points"] = decision.points
-            steps.append(self.record(firing, decision.rule, s.id, {"rating": self.label(self.rank[s.id])}, {"points": decision.points}, [self.step_of[s.id]]))
-        points = {s.id: self.results[s.id]["points"] for s in scored}
+            self.results[s.id]["points"] = points[s.id] = decision.points
+            steps.append(self.record(firing, decision.rule, s.id, {"rating": self.labels[self.rank[s.id]]}, {"points": decision.points}, [self.step_of[s.id]]))
         score = sum(points.values())
         outcome: dict[str, Any] = {"score": score, "max_score": self.max_score}
-        unrated_steps = [self.step_of[s.id] for s in m.standards if s.scored and s.id in self.unrated]
+        unrated_steps = [self.step_of[s.id] for s in plan.scored if s.id in unrated]
         if unrated_steps:
-            outcome["full_max_score"] = m.max_score
-        step = self.record(None, m.score.id, "score", points, outcome, steps + unrated_steps)
+            outcome["full_max_score"] = plan.max_score
+        step = self.record("", self.m.score.id, "score", points, outcome, steps + unrated_steps)
         return score, step
 
     def overall_stage(self, score: int, score_step: int) -> tuple[str, str, NextBand | None]:
-        m = self.m
+        m, plan = self.m, self.plan
         fired = self.fire([{"kind": "overall", "key": "overall", "score": score, "max_score": self.max_score}])
         firings = fired["overall"]
         firing, decision = next((f, d) for f, d in firings if not d.informational)
         assert decision.rating is not None
-        rating = self.label(decision.rating)
-        table = m.overall_bands_for(self.max_score)
+        rating = self.labels[decision.rating]
+        table, rescaled = plan.overall_table(m, self.max_score)
         because = [score_step]
         inputs: dict[str, Any] = {"score": score, "max_score": self.max_score}
         for f, d in firings:
             if d.informational:
-                rescaled = {b.rating: int(b.at_least) for b in table.ordered()}
-                because.append(
-                    self.record(f, d.rule, "overall", {"max_score": self.max_score, "full_max_score": m.max_score}, {"bands_from": rescaled}, [score_step])
-                )
-                inputs["full_max_score"] = m.max_score
+                bounds = {"max_score": self.max_score, "full_max_score": plan.max_score}
+                because.append(self.record(f, d.rule, "overall", bounds, {"bands_from": dict(rescaled)}, [score_step]))
+                inputs["full_max_score"] = plan.max_score
         nxt = next_band_for_score(table, score) if self.margins else None
         outcome: dict[str, Any] = {"rating": rating}
         if nxt is not None:
@@ -378,6 +468,10 @@ def rate_score(methodology: Methodology, score: int, max_score: int | None = Non
     decision = decisions.pop()
     assert decision.rating is not None
     return methodology.scale.ratings[decision.rating], decision.rule
+
+
+def _banded(row: tuple[KeyQuestion, str, str, _Observed]) -> tuple[int, Fraction]:
+    return row[3].order
 
 
 def _public(fact: Mapping[str, Any]) -> dict[str, Any]:
