@@ -20,13 +20,16 @@ Every fenced block names its language, and the language says how the block is te
 from __future__ import annotations
 
 import doctest
+import importlib
 import importlib.util
+import inspect
 import json
 import os
 import re
 import subprocess
 import sys
 import tomllib
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -289,6 +292,59 @@ TEXT_BLOCKS: dict[str, Callable[[Path], None]] = {
 @pytest.mark.parametrize("prefix", list(TEXT_BLOCKS))
 def test_text_blocks_show_what_runs(prefix: str, tmp_path: Path) -> None:
     TEXT_BLOCKS[prefix](tmp_path)
+
+
+# -- the API reference ------------------------------------------------------------------------
+
+PUBLIC_MODULES = (
+    "probation_rules",
+    "probation_rules.batch",
+    "probation_rules.errors",
+    "probation_rules.result",
+    "probation_rules.trace",
+    "probation_rules.methodology.schema",
+    "probation_rules.methodology.variants",
+    "probation_rules.dump",
+    "probation_rules.check",
+    "probation_rules.whatif",
+    "probation_rules.robustness",
+    "probation_rules.testing.strategies",
+    "probation_rules.testing.invariants",
+)
+
+
+def _resolve(path: str) -> Any:
+    try:
+        return importlib.import_module(path)
+    except ModuleNotFoundError:
+        parent, name = path.rsplit(".", 1)
+        return getattr(_resolve(parent), name)
+
+
+def _documented() -> list[Any]:
+    """The objects docs/reference/api.md renders: each ``:::`` target, and a module's members."""
+    text = (ROOT / "docs" / "reference" / "api.md").read_text(encoding="utf-8")
+    found: list[Any] = []
+    for match in re.finditer(r"^::: (\S+)\n((?:    .*\n)*)", text, re.M):
+        target, options = _resolve(match.group(1)), match.group(2)
+        if not isinstance(target, types.ModuleType):
+            found.append(target)
+        elif "members: false" in options:
+            continue
+        elif "members:" in options:
+            found += [getattr(target, m) for m in re.findall(r"^ +- (\w+)$", options, re.M)]
+        else:
+            found += [getattr(target, name) for name in target.__all__]
+    return found
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_the_api_reference_documents_every_public_class_and_function(module: str) -> None:
+    documented = _documented()
+    exported = importlib.import_module(module)
+    public = [name for name in exported.__all__ if inspect.isclass(getattr(exported, name)) or inspect.isfunction(getattr(exported, name))]
+    missing = [name for name in public if not any(getattr(exported, name) is d for d in documented)]
+    assert not missing, f"docs/reference/api.md does not document {module}: {missing}"
 
 
 # -- generated pages --------------------------------------------------------------------------
