@@ -9,6 +9,7 @@ that the schemas refuse what they promise to refuse.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import tomllib
 from importlib import resources
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 import probation_rules
 import probation_rules.batch
-from probation_rules import load_methodology, rate
+from probation_rules import RESULT_VERSION, TRACE_VERSION, load_methodology, rate
 from probation_rules.cli import main
 from probation_rules.json_schema import SCHEMAS
 from probation_rules.methodology import bundled_ids
@@ -273,3 +274,41 @@ def test_what_json_schema_cannot_say_the_loader_does() -> None:
     assert VALIDATORS["inspection"].is_valid(doc)
     with pytest.raises(probation_rules.InspectionError, match="must not exceed relevant"):
         rate(doc)
+
+
+# -- one schema per version ----------------------------------------------------------------
+
+STRUCTURES = {
+    "result": {"1": "9f23f808ba7d0e18d53fd35e1a5dd89fa87814ad487b9fe4c5472bbb5751fd33"},
+    "trace": {"1": "d4bb8386b077ba65aa5564d09fde1ddda53d5e8dd732f81950e07d4db73a4c22"},
+}
+"""sha256 of each output schema without its prose (titles, descriptions), by version: the contract
+(docs/reference/json.md) is that any change to a version's fields comes with a new version."""
+
+
+def _structure(node: Any, names: bool = False) -> Any:
+    if isinstance(node, dict):
+        return {k: _structure(v, k in ("properties", "$defs") and not names) for k, v in node.items() if names or k not in ("title", "description")}
+    if isinstance(node, list):
+        return [_structure(v) for v in node]
+    return node
+
+
+@pytest.mark.parametrize(("name", "version"), [("result", RESULT_VERSION), ("trace", TRACE_VERSION)])
+def test_an_output_schema_changes_only_with_a_new_version(name: str, version: str) -> None:
+    digest = hashlib.sha256(json.dumps(_structure(SCHEMAS[name]()), sort_keys=True).encode()).hexdigest()
+    known = STRUCTURES[name]
+    assert version in known, f"{name} version {version} is new: record its schema's digest {digest} in STRUCTURES"
+    assert digest == known[version], (
+        f"the {name} schema changed within version {version}: give the {name} a new version (probation_rules/{name}.py) "
+        f"and record the new digest {digest} in STRUCTURES; say what changed in docs/reference/json.md"
+    )
+
+
+def test_prose_does_not_count_as_a_change_but_a_field_does() -> None:
+    schema = SCHEMAS["result"]()
+    reworded = copy.deepcopy(schema) | {"title": "reworded", "description": "reworded"}
+    assert _structure(reworded) == _structure(schema)
+    renamed = copy.deepcopy(schema)
+    renamed["$defs"]["MethodologyRef"]["properties"]["heading"] = renamed["$defs"]["MethodologyRef"]["properties"].pop("title")
+    assert _structure(renamed) != _structure(schema)
