@@ -361,3 +361,21 @@ def _generate() -> Any:
 def test_generated_pages_are_current() -> None:
     stale = [str(p.relative_to(ROOT)) for p in _generate().stale()]
     assert not stale, f"stale generated docs: {stale}; run: python docs/_generate.py"
+
+
+def test_generate_rewrites_stale_pages_and_deletes_left_over_ones(tmp_path: Path) -> None:
+    module = _generate()
+    module.DOCS = tmp_path
+    written = module.write()
+    assert {p.relative_to(tmp_path).as_posix() for p in written} >= {"methodologies/index.md", "reference/cli.md", "reference/schemas/result.schema.json"}
+    assert module.stale() == []
+    old_page = tmp_path / "methodologies" / "hmip-pdu-1999.md"
+    old_page.write_text(module.GENERATED_MARK + "hmip-pdu-1999 1.0.0 -->\n", encoding="utf-8")
+    old_schema = tmp_path / "reference" / "schemas" / "report.schema.json"
+    old_schema.write_text("{}\n", encoding="utf-8")
+    hand_written = tmp_path / "methodologies" / "about.md"
+    hand_written.write_text("# About these pages\n", encoding="utf-8")
+    (tmp_path / "reference" / "cli.md").write_text("out of date\n", encoding="utf-8")
+    assert sorted(module.stale()) == sorted([tmp_path / "reference" / "cli.md", old_page, old_schema])
+    module.write()
+    assert module.stale() == [] and not old_page.exists() and not old_schema.exists() and hand_written.exists()
