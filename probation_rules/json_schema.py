@@ -2,11 +2,21 @@
 
 Deriving the schemas from the classes (rather than writing them by hand) keeps the published
 contract and the code from drifting apart: a field added to a result class appears in the result
-schema, and the tests validate every document they produce against it.
+schema, and the tests validate every result, trace and inspection they produce against it
+(``tests/_schemas.py``).
+
+Output documents (results, traces) mark every field required, because ``to_dict`` always writes
+every field (``null`` when it does not apply); input documents (inspections, methodologies)
+require what the loader requires. Ranges, enumerations and formats are stated where the classes
+guarantee them; validate with format checking on (``format_checker=...FORMAT_CHECKER`` in
+``jsonschema``), or a malformed date passes. What JSON Schema cannot state (a count of yes
+answers not above the count of relevant cases; an inspection that fits its methodology) the
+loader checks, naming the problem.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import types
 import typing
@@ -17,20 +27,88 @@ import attrs
 
 from probation_rules._convert import LOADER_SET
 from probation_rules.inspection import Inspection, KeyQuestionValue
-from probation_rules.methodology.schema import Methodology
+from probation_rules.methodology.loader import MAX_POINTS
+from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology, StandardKind
 from probation_rules.result import RESULT_VERSION, RatingResult
 from probation_rules.trace import TRACE_VERSION, TraceEntry
 
-__all__ = ["SCHEMAS", "inspection_schema", "methodology_schema", "result_schema", "trace_schema"]
+__all__ = ["SCHEMAS", "SELECTED_BY", "inspection_schema", "methodology_schema", "result_schema", "trace_schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _BASE = "https://probation-rules.invalid/schemas/"
 
+SELECTED_BY = ("argument", "inspection", "fieldwork_start", "programme", "default")
+"""How a result's methodology was chosen (``MethodologyRef.selected_by``)."""
+
+_PERCENT = {"minimum": 0, "maximum": 100}
+_COUNT = {"type": "integer", "minimum": 0}
+
+# Constraints the field types cannot carry, applied to a field's non-null branch.
+_FIELDS: dict[str, dict[str, Any]] = {
+    # inputs
+    "Counts.yes": {"minimum": 0},
+    "Counts.relevant": {"minimum": 1},
+    "NotRated.not_rated": {"pattern": r"\S"},
+    # outputs
+    "KeyQuestionResult.percent": _PERCENT,
+    "KeyQuestionResult.banded_percent": _PERCENT,
+    "KeyQuestionResult.yes": {"minimum": 0},
+    "KeyQuestionResult.relevant": {"minimum": 1},
+    "NextBand.at_least": {"minimum": 0},
+    "NextBand.short_by": {"exclusiveMinimum": 0},
+    "NextBand.more_yes": {"minimum": 1},
+    "StandardResult.kind": {"enum": list(get_args(StandardKind))},
+    "StandardResult.points": {"minimum": 0, "maximum": MAX_POINTS},
+    "RatingResult.score": {"minimum": 0},
+    "RatingResult.max_score": {"minimum": 0},
+    "RatingResult.full_max_score": {"minimum": 0},
+    "MethodologyRef.sha256": {"pattern": "^[0-9a-f]{64}$"},
+    "MethodologyRef.selected_by": {"enum": list(SELECTED_BY)},
+    "TraceEntry.step": {"minimum": 1},
+    "TraceEntry.because": {"items": {"type": "integer", "minimum": 1}},
+    "TraceEntry.evidence": {"enum": list(EVIDENCE_LEVELS)},
+}
+
+# Whole-object rules: what one field implies for another.
+_CLASSES: dict[str, dict[str, Any]] = {
+    "Counts": {"description": "Counts of cases for one key question. yes must not exceed relevant (JSON Schema cannot say so; the loader checks it)."},
+    "StandardResult": {
+        "allOf": [
+            {
+                "description": "An unrated standard (not_rated gives the reason) has no rating and no points; every other standard has a rating.",
+                "if": {"properties": {"not_rated": {"type": "string"}}},
+                "then": {"properties": {"rating": {"type": "null"}, "points": {"type": "null"}}},
+                "else": {"properties": {"rating": {"type": "string"}}},
+            },
+            {
+                "description": "A rated standard has points exactly when it is scored.",
+                "if": {"properties": {"not_rated": {"type": "null"}}},
+                "then": {
+                    "if": {"properties": {"scored": {"const": True}}},
+                    "then": {"properties": {"points": {"type": "integer"}}},
+                    "else": {"properties": {"points": {"type": "null"}}},
+                },
+            },
+        ]
+    },
+}
+
+# Fields a document must give although the class has a default.
+_REQUIRED_INPUTS = frozenset({"Inspection.standards"})
+
+
+def _constrain(schema: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in schema:
+        return {"anyOf": [branch if branch.get("type") == "null" else _constrain(branch, extra) for branch in schema["anyOf"]]}
+    return {**schema, **copy.deepcopy(extra)}
+
 
 class _Builder:
-    def __init__(self, skip: frozenset[str] = frozenset()):
+    def __init__(self, skip: frozenset[str] = frozenset(), *, output: bool = False):
         self.defs: dict[str, Any] = {}
         self.skip = skip
+        self.output = output
+        """An output document: every field is always written, so every field is required."""
 
     def of(self, tp: Any) -> dict[str, Any]:
         if tp is Any:
@@ -48,7 +126,7 @@ class _Builder:
         if tp is datetime.date:
             return {"type": "string", "format": "date"}
         if tp == KeyQuestionValue:
-            return {"anyOf": [{"type": "number", "minimum": 0, "maximum": 100}, self.of(get_args(KeyQuestionValue)[1])]}
+            return {"anyOf": [{"type": "number", **_PERCENT}, self.of(get_args(KeyQuestionValue)[1])]}
         origin = get_origin(tp)
         if origin is Literal:
             return {"enum": list(get_args(tp))}
@@ -68,27 +146,30 @@ class _Builder:
             self.defs[name] = {}
             hints = typing.get_type_hints(cls)
             fields = [f for f in attrs.fields(cls) if not f.metadata.get(LOADER_SET) and f"{name}.{f.name}" not in self.skip]
-            schema: dict[str, Any] = {
-                "type": "object",
-                "properties": {f.name: self.of(hints[f.name]) for f in fields},
-                "additionalProperties": False,
-            }
+            properties = {}
+            for f in fields:
+                prop = self.of(hints[f.name])
+                if f"{name}.{f.name}" in _FIELDS:
+                    prop = _constrain(prop, _FIELDS[f"{name}.{f.name}"])
+                properties[f.name] = prop
+            schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
             doc = (cls.__doc__ or "").strip().split("\n\n")[0]
             if doc and not doc.startswith(f"{name}("):
                 schema["description"] = " ".join(doc.split())
-            required = [f.name for f in fields if f.default is attrs.NOTHING]
+            required = [f.name for f in fields if self.output or f.default is attrs.NOTHING or f"{name}.{f.name}" in _REQUIRED_INPUTS]
             if required:
                 schema["required"] = required
+            schema.update(copy.deepcopy(_CLASSES.get(name, {})))
             self.defs[name] = schema
         return {"$ref": f"#/$defs/{name}"}
 
 
 def _document(name: str, title: str, root: dict[str, Any], builder: _Builder) -> dict[str, Any]:
-    return {"$schema": _DIALECT, "$id": f"{_BASE}{name}.json", "title": title, **root, "$defs": builder.defs}
+    return {"$schema": _DIALECT, "$id": f"{_BASE}{name}.schema.json", "title": title, **root, "$defs": builder.defs}
 
 
 def trace_schema() -> dict[str, Any]:
-    b = _Builder()
+    b = _Builder(output=True)
     entry = b.of(TraceEntry)
     root = {
         "type": "object",
@@ -100,7 +181,7 @@ def trace_schema() -> dict[str, Any]:
 
 
 def result_schema() -> dict[str, Any]:
-    b = _Builder(skip=frozenset({"RatingResult.rated_under", "RatingResult.trace"}))
+    b = _Builder(skip=frozenset({"RatingResult.rated_under", "RatingResult.trace"}), output=True)
     b.of(RatingResult)
     body = b.defs.pop("RatingResult")
     trace = trace_schema()
