@@ -14,8 +14,8 @@ from collections import Counter
 from typing import Any
 
 from probation_rules.commands import Command
-from probation_rules.errors import Problem, UnknownMethodologyError, did_you_mean
-from probation_rules.methodology.loader import bundled, in_force_range
+from probation_rules.errors import Problem, UnknownMethodologyError
+from probation_rules.methodology.loader import bundled, bundled_programmes, in_force_range, suggest
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
 
 __all__ = ["COMMAND", "summary"]
@@ -72,7 +72,8 @@ def _date(value: str) -> datetime.date:
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--on", metavar="DATE", type=_date, help="only the frameworks in force on this date (YYYY-MM-DD), as a fieldwork start would choose")
-    parser.add_argument("--programme", metavar="NAME", help="only the frameworks of this inspection programme (e.g. probation, youth-justice)")
+    programmes = ", ".join(bundled_programmes())
+    parser.add_argument("--programme", metavar="NAME", help=f"only the frameworks of this inspection programme (one of {programmes})")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
@@ -86,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
                     "--programme",
                     f"must be a programme of a bundled methodology ({', '.join(programmes)})",
                     args.programme,
-                    did_you_mean(args.programme, programmes),
+                    suggest(args.programme, programmes),
                 )
             )
         chosen = [m for m in chosen if m.programme == args.programme]
