@@ -50,7 +50,8 @@ def test_the_text_output_says_the_framework_was_chosen_by_date(tmp_path: Any, ca
     file = tmp_path / "youth.json"
     file.write_text(json.dumps(doc_for("hmip-youth-2021", fieldwork_start="2024-06-10", programme="youth-justice")))
     assert main(["rate", str(file)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "Example unit (x): rated under hmip-youth-2021 1.0.0 (in force on 2024-06-10)"
+    version = load_methodology("hmip-youth-2021").version
+    assert capsys.readouterr().out.splitlines()[0] == f"Example unit (x): rated under hmip-youth-2021 {version} (in force on 2024-06-10)"
 
 
 def test_a_date_between_frameworks_is_refused_with_the_ranges() -> None:
@@ -114,13 +115,24 @@ def test_methodologies_lists_every_bundled_framework(capsys: pytest.CaptureFixtu
         m = load_methodology(mid)
         assert sum(info["rules_by_evidence"].values()) == info["rules"] == len(list(m.rules()))
         assert info["rules_by_evidence"]["inferred"] == sum(1 for r in m.rules() if r.evidence == "inferred")
+        # standards are counted too, and their key questions by their own evidence where they have it
+        assert sum(info["standards_by_evidence"].values()) == len(m.standards)
+        assert info["standards_by_evidence"]["inferred"] == sum(1 for s in m.standards if s.evidence == "inferred")
+        assert sum(info["key_questions_by_evidence"].values()) == sum(1 for s in m.standards if s.key_questions)
+        assert info["in_force_evidence"] == m.in_force_evidence and info["in_force_citation"] == m.in_force_citation
+        assert [s["citation"] for s in info["standards"]] == [s.citation for s in m.standards]
+    assert youth["key_questions_by_evidence"]["inferred"] == 7  # wording inferred, names published
+    assert youth["standards_by_evidence"]["published"] == 12
 
 
 def test_methodologies_text_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["methodologies", "--on", "2022-06-01"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("hmip-pdu-2021 1.0.0  HMI Probation: probation delivery units (PDU), 2021-2023 framework\n")
+    version = load_methodology("hmip-pdu-2021").version
+    assert out.startswith(f"hmip-pdu-2021 {version}  HMI Probation: probation delivery units (PDU), 2021-2023 framework\n")
     assert "  in force     2021-06-01 to 2023-05-31 (probation)" in out
+    assert "  in force     2021-06-01 to 2023-05-31 (probation); dates inferred" in out
+    assert "  evidence     standards: published 0, data 4, recalled 0, inferred 5; their key questions: published 0, data 0, recalled 0, inferred 5" in out
     assert "  max score    27" in out
     assert "hmip-youth-2021" in out and "hmip-pdu-2023" not in out
     assert main(["methodologies", "--on", "2022-06-01", "--programme", "probation"]) == 0
