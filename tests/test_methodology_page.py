@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -123,6 +124,18 @@ def test_in_force_provenance_comes_as_a_pair(pdu_data: dict[str, Any]) -> None:
     del pdu_data["in_force_evidence"]
     with pytest.raises(MethodologyError, match="in_force_evidence: must be given with in_force_citation"):
         methodology_from_dict(pdu_data)
+
+
+def test_the_site_navigation_lists_every_bundled_methodology_page() -> None:
+    # Read as text: the tests run without the docs extras (no YAML parser). The nav is the last
+    # top-level key's block; each page in it is "- Title: path" or "- path".
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = config[config.index("\nnav:") :]
+    listed = set(re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?([\w./\-]+\.md)\s*$", nav, re.MULTILINE))
+    assert {f"methodologies/{i}.md" for i in bundled_ids()} | {"methodologies/index.md"} <= listed
+    # With strict: true, a page left out of the nav then fails the build.
+    assert re.search(r"^validation:\n(?:  .*\n)*  nav:\n(?:    .*\n)*    omitted_files: warn$", config, re.MULTILINE)
+    assert re.search(r"^strict: true$", config, re.MULTILINE)
 
 
 def test_the_page_follows_the_data(pdu_data: dict[str, Any]) -> None:
