@@ -13,8 +13,10 @@ from durable-rules rules compiled from them; every result carries a trace of the
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import attrs
 
 from probation_rules.engine import evaluate
 from probation_rules.errors import (
@@ -29,7 +31,7 @@ from probation_rules.errors import (
 )
 from probation_rules.inspection import Inspection, load_inspection, validate_against
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
-from probation_rules.methodology.loader import select_methodology
+from probation_rules.methodology.loader import misfit_problems, select_methodology
 from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
 from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
 from probation_rules.whatif.compare import compare
@@ -85,7 +87,9 @@ def rate(
 
     The methodology is, in order: the one given here, the one the inspection names, the bundled
     framework of the inspection's programme in force on its ``fieldwork_start``, the default.
-    The result's ``methodology.selected_by`` says which.
+    The result's ``methodology.selected_by`` says which. When a framework the inspection did not
+    name does not fit it, the error says how that framework was chosen and which bundled one the
+    inspection's standards fit, with the field that would choose it.
     """
     loaded = load_inspection(inspection, check_values=False)
     if methodology is not None:
@@ -95,8 +99,36 @@ def rate(
             if loaded.methodology is not None:
                 chosen, selected_by = _named_methodology(loaded.methodology, loaded.source), "inspection"
             else:
-                chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme)
+                chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme, fitting=_fitting(loaded))
         except MethodologyError as exc:
             raise type(exc)(exc.problems, file=loaded.source) from None
-    validate_against(loaded, chosen)
+    try:
+        validate_against(loaded, chosen)
+    except InspectionError as exc:
+        if selected_by in ("argument", "inspection"):
+            raise
+        problems = misfit_problems(
+            chosen,
+            selected_by,
+            exc.problems,
+            fieldwork_start=loaded.fieldwork_start,
+            programme=loaded.programme,
+            standard_ids={*loaded.standards, *(s for case in loaded.cases for s in case.answers)},
+            fitting=_fitting(loaded),
+        )
+        raise InspectionError(problems, file=loaded.source) from None
     return evaluate(loaded, chosen, selected_by=selected_by)
+
+
+def _fitting(inspection: Inspection) -> Callable[[Sequence[Methodology]], list[Methodology]]:
+    """Which of some methodologies the inspection fits, whatever programme it names (for advice in errors)."""
+    anywhere = attrs.evolve(inspection, programme=None)
+
+    def fits(m: Methodology) -> bool:
+        try:
+            validate_against(anywhere, m)
+        except InspectionError:
+            return False
+        return True
+
+    return lambda methodologies: [m for m in methodologies if fits(m)]

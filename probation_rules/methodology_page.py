@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from probation_rules.methodology.schema import EVIDENCE_LEVELS, BandTable, Guidance, Methodology, PointsTable, Rule, Scale
+from probation_rules.methodology.schema import EVIDENCE_LEVELS, BandTable, Evidence, Guidance, Methodology, PointsTable, Rule, Scale, Standard
 
-__all__ = ["Heading", "Paragraph", "Table", "page", "to_html", "to_markdown"]
+__all__ = ["Heading", "Paragraph", "Table", "evidence_tally", "key_question_provenance", "page", "to_html", "to_markdown"]
 
 
 @attrs.frozen
@@ -37,6 +37,27 @@ class Table:
 
 
 Block = Heading | Paragraph | Table
+
+
+def key_question_provenance(s: Standard) -> tuple[Evidence | None, str | None]:
+    """How firm a standard's key questions are, and the source: their own where given, else the standard's."""
+    if not s.key_questions:
+        return None, None
+    return s.key_questions_evidence or s.evidence, s.key_questions_citation or s.citation
+
+
+def evidence_tally(m: Methodology) -> dict[str, Counter[str]]:
+    """How many rules, standards and standards' key questions stand at each evidence level.
+
+    Standards are counted by the evidence for their names and numbering, and those with key
+    questions once more by the evidence for the questions; a standard whose file states no
+    evidence is counted as ``"not stated"``.
+    """
+    return {
+        "rules": Counter(rule.evidence for rule in m.rules()),
+        "standards": Counter(s.evidence or "not stated" for s in m.standards),
+        "key_questions": Counter(key_question_provenance(s)[0] or "not stated" for s in m.standards if s.key_questions),
+    }
 
 
 def _num(value: float) -> str:
@@ -119,13 +140,26 @@ def page(m: Methodology) -> list[Block]:
     if m.in_force_from or m.in_force_until:
         since = m.in_force_from.isoformat() if m.in_force_from else "?"
         until = m.in_force_until.isoformat() if m.in_force_until else "now"
+        provenance = f" (evidence: **{m.in_force_evidence or 'not stated'}**; source: {m.in_force_citation or 'not stated'})"
         note = f" {m.in_force_note}" if m.in_force_note else ""
-        blocks.append(Paragraph(f"In force from {since} to {until}.{note}"))
+        blocks.append(Paragraph(f"In force from {since} to {until}{provenance}.{note}"))
     if m.description:
         blocks.append(Paragraph(m.description))
-    counts = Counter(rule.evidence for rule in m.rules())
-    blocks.append(Heading(2, "How firm each rule is"))
-    blocks.append(Table(("Evidence level", "Rules"), tuple((level, str(counts[level])) for level in EVIDENCE_LEVELS)))
+    tally = evidence_tally(m)
+    levels = [*EVIDENCE_LEVELS, *(["not stated"] if any(c["not stated"] for c in tally.values()) else [])]
+    blocks.append(Heading(2, "How firm the rules and standards are"))
+    blocks.append(
+        Paragraph(
+            "Rules are counted one by one (a table and each of its rows); standards by the evidence for their names and numbering, "
+            "and, for those with key questions, once more by the evidence for the questions."
+        )
+    )
+    blocks.append(
+        Table(
+            ("Evidence level", "Rules", "Standards", "Key questions (standards)"),
+            tuple((level, str(tally["rules"][level]), str(tally["standards"][level]), str(tally["key_questions"][level])) for level in levels),
+        )
+    )
 
     blocks.append(Heading(2, "Ratings and points"))
     blocks.append(_rule_paragraph(_as_rule(m.scale), "Ratings, lowest first: " + ", ".join(m.scale.ratings) + "."))
@@ -142,9 +176,19 @@ def page(m: Methodology) -> list[Block]:
                 continue
             how = "inspectors' judgement" if s.kind == "judged" else "case-based: lowest key question"
             questions = "<br>".join(f"`{q.id}`: {q.text}" for q in s.key_questions) or "-"
-            rows.append((s.id, s.name, how, "yes" if s.scored else "no", questions))
-        blocks.append(Table(("Standard", "Name", "Rated by", "Scored", "Key questions"), tuple(rows)))
-    blocks.append(_rule_paragraph(m.judged_rating, "A judged standard takes the inspectors' judgement, unless guidance below applies to it."))
+            evidence: str = s.evidence or "not stated"
+            source = s.citation or "not stated"
+            kq_evidence, kq_source = key_question_provenance(s)
+            if s.key_questions and (kq_evidence, kq_source) != (s.evidence, s.citation):
+                evidence += f"; key questions: {kq_evidence or 'not stated'}"
+                source += f"; key questions: {kq_source or 'not stated'}"
+            rows.append((s.id, s.name, how, "yes" if s.scored else "no", questions, evidence, source))
+        blocks.append(Table(("Standard", "Name", "Rated by", "Scored", "Key questions", "Evidence", "Source"), tuple(rows)))
+    if m.guidance:
+        judged = "A judged standard takes the inspectors' judgement, unless the rating decision guidance below applies to it."
+    else:
+        judged = "A judged standard takes the inspectors' judgement: this methodology has no rating decision guidance, so that holds for every judged standard."
+    blocks.append(_rule_paragraph(m.judged_rating, judged))
 
     blocks.append(Heading(2, "Case-based standards"))
     score = m.key_question_score
@@ -184,10 +228,12 @@ def page(m: Methodology) -> list[Block]:
         }[rescale.method]
         blocks.append(_rule_paragraph(Rule(rescale.id, rescale.citation, rescale.evidence), f"When unrated standards reduce the maximum score, {how}."))
 
-    if m.guidance:
-        blocks.append(Heading(2, "Rating decision guidance"))
-        for g in m.guidance:
-            blocks.extend(_guidance_blocks(m, g))
+    blocks.append(Heading(2, "Rating decision guidance"))
+    if not m.guidance:
+        why = " (the description at the top says why)" if m.description else ""
+        blocks.append(Paragraph(f"None: no standard's rating informs another's, so the inspectors' judgement stands for every judged standard{why}."))
+    for g in m.guidance:
+        blocks.extend(_guidance_blocks(m, g))
     return blocks
 
 

@@ -76,6 +76,47 @@ def test_every_rule_carries_a_citation_and_an_evidence_level(methodology_id: str
     for s in m.standards:
         if methodology_id != "hmip-pdu-2023":  # the 2023 standards are the York report's own tables
             assert s.citation and s.evidence, s.id
+        assert s.citation and s.evidence, s.id  # since 1.2.0 the 2023 standards cite those tables too
+    if m.in_force_from or m.in_force_until:
+        assert m.in_force_citation and m.in_force_evidence, f"{methodology_id}: say how firm the in-force dates are"
+
+
+def provenance(m: Any) -> Any:
+    """(what, evidence, citation) for every rule, standard, set of key questions and in-force range."""
+    yield from ((rule.id, rule.evidence, rule.citation) for rule in m.rules())
+    for s in m.standards:
+        yield s.id, s.evidence, s.citation
+        if s.key_questions:
+            yield f"{s.id} key questions", s.key_questions_evidence or s.evidence, s.key_questions_citation or s.citation
+    yield "in force", m.in_force_evidence, m.in_force_citation
+
+
+@pytest.mark.parametrize("methodology_id", sorted(NOTES_TABLE))
+def test_an_inferred_rule_says_what_it_was_inferred_from(methodology_id: str) -> None:
+    for what, evidence, citation in provenance(load_methodology(methodology_id)):
+        if evidence == "inferred":
+            assert citation and "infer" in citation.lower(), f"{methodology_id} {what}: an inferred rule's citation must say it is inferred, and from what"
+
+
+# What the methodology notes support beyond inference, typed in by hand from NOTES.md: for CRC/NPS
+# 2018 only its row of section 3 (ten scored standards, maximum 30, the overall bands: recalled)
+# and the scale (section 1, published); for youth justice, the key questions' ids and labels but
+# not their wording (section 5).
+NOTES_SUPPORT_CRC_NPS = {"scale", "score", "overall-bands"}
+
+
+def test_crc_nps_claims_no_more_than_the_notes_support() -> None:
+    m = load_methodology("hmip-crc-nps-2018")
+    for what, evidence, _ in provenance(m):
+        if what.split(".")[0] not in NOTES_SUPPORT_CRC_NPS:
+            assert evidence == "inferred", f"{what} is {evidence}, but the notes give only the size and the overall bands of this framework"
+
+
+def test_youth_key_question_wording_is_inferred() -> None:
+    for s in YOUTH.standards:
+        if s.key_questions:
+            assert (s.key_questions_evidence or s.evidence) == "inferred", s.id
+            assert s.key_questions_citation and "section 5" in s.key_questions_citation
 
 
 def test_east_sussex_2024_reproduces_with_resettlement_rated_but_not_scored() -> None:

@@ -24,6 +24,7 @@ it cannot move a score.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,10 @@ from probation_rules.percent import as_fraction, banded
 
 CORPUS = Path(__file__).resolve().parent / "data" / "published-ratings.json"
 RECORDS: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
+CORPUS_SHA256 = "e1431712331e827721426e5ea00fc0096b8d50b890abc1b65531a7217d74e714"
+"""The sha256 of the copy; change it only with a new copy of the shared file (and the counts below)."""
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "methodology" / "published-ratings.json"
+"""The project's shared corpus, beside the checkout (as in CI); absent in a lone checkout."""
 
 # The corpus names frameworks in prose; the opening words of each string name a bundled id.
 FRAMEWORKS = {
@@ -172,6 +177,7 @@ def inspection(record: dict[str, Any], m: Methodology, *, with_unquoted_departur
 
 def test_the_corpus_is_the_shared_one_and_every_record_is_classified() -> None:
     assert len(RECORDS) == 89
+    assert hashlib.sha256(CORPUS.read_bytes()).hexdigest() == CORPUS_SHA256, f"{CORPUS} is not the copy the counts below were taken from"
     kinds = {kind: ids(kind) for kind in ("table", "score", "partial", "overall only", "skipped")}
     assert sum(len(v) for v in kinds.values()) == len(RECORDS)
     assert set(SKIPPED) <= {name(r) for r in RECORDS}
@@ -180,6 +186,14 @@ def test_the_corpus_is_the_shared_one_and_every_record_is_classified() -> None:
     assert {k: len(v) for k, v in kinds.items()} == {"table": 4, "score": 12, "partial": 15, "overall only": 58, "skipped": 0}
     for record in RECORDS:
         assert record["source"], f"{name(record)} has no source"
+
+
+def test_the_copy_is_byte_for_byte_the_shared_file() -> None:
+    if not SHARED.is_file():
+        pytest.skip(f"the shared corpus is not beside this checkout ({SHARED}): only the pinned sha256 of the copy is checked")
+    assert hashlib.sha256(SHARED.read_bytes()).hexdigest() == CORPUS_SHA256, (
+        f"{SHARED} has changed: copy it to {CORPUS}, then update CORPUS_SHA256 and the counts"
+    )
 
 
 @pytest.mark.parametrize("record", records("table"), ids=ids("table"))

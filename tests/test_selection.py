@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import tomllib
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -13,7 +15,7 @@ from probation_rules import DEFAULT_METHODOLOGY, InspectionError, MethodologyErr
 from probation_rules.cli import main
 from probation_rules.methodology import bundled_ids, load_methodology, methodology_from_dict
 from probation_rules.methodology import loader as loader_module
-from probation_rules.methodology.loader import bundled, in_force_overlaps, select_methodology
+from probation_rules.methodology.loader import bundled, in_force_overlaps, select_methodology, suggest
 
 
 def doc_for(methodology_id: str, **extra: Any) -> dict[str, Any]:
@@ -48,7 +50,8 @@ def test_the_text_output_says_the_framework_was_chosen_by_date(tmp_path: Any, ca
     file = tmp_path / "youth.json"
     file.write_text(json.dumps(doc_for("hmip-youth-2021", fieldwork_start="2024-06-10", programme="youth-justice")))
     assert main(["rate", str(file)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "Example unit (x): rated under hmip-youth-2021 1.0.0 (in force on 2024-06-10)"
+    version = load_methodology("hmip-youth-2021").version
+    assert capsys.readouterr().out.splitlines()[0] == f"Example unit (x): rated under hmip-youth-2021 {version} (in force on 2024-06-10)"
 
 
 def test_a_date_between_frameworks_is_refused_with_the_ranges() -> None:
@@ -112,16 +115,153 @@ def test_methodologies_lists_every_bundled_framework(capsys: pytest.CaptureFixtu
         m = load_methodology(mid)
         assert sum(info["rules_by_evidence"].values()) == info["rules"] == len(list(m.rules()))
         assert info["rules_by_evidence"]["inferred"] == sum(1 for r in m.rules() if r.evidence == "inferred")
+        # standards are counted too, and their key questions by their own evidence where they have it
+        assert sum(info["standards_by_evidence"].values()) == len(m.standards)
+        assert info["standards_by_evidence"]["inferred"] == sum(1 for s in m.standards if s.evidence == "inferred")
+        assert sum(info["key_questions_by_evidence"].values()) == sum(1 for s in m.standards if s.key_questions)
+        assert info["in_force_evidence"] == m.in_force_evidence and info["in_force_citation"] == m.in_force_citation
+        assert [s["citation"] for s in info["standards"]] == [s.citation for s in m.standards]
+    assert youth["key_questions_by_evidence"]["inferred"] == 7  # wording inferred, names published
+    assert youth["standards_by_evidence"]["published"] == 12
 
 
 def test_methodologies_text_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["methodologies", "--on", "2022-06-01"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("hmip-pdu-2021 1.0.0  HMI Probation: probation delivery units (PDU), 2021-2023 framework\n")
+    version = load_methodology("hmip-pdu-2021").version
+    assert out.startswith(f"hmip-pdu-2021 {version}  HMI Probation: probation delivery units (PDU), 2021-2023 framework\n")
     assert "  in force     2021-06-01 to 2023-05-31 (probation)" in out
+    assert "  in force     2021-06-01 to 2023-05-31 (probation); dates inferred" in out
+    assert "  evidence     standards: published 0, data 4, recalled 0, inferred 5; their key questions: published 0, data 0, recalled 0, inferred 5" in out
     assert "  max score    27" in out
     assert "hmip-youth-2021" in out and "hmip-pdu-2023" not in out
     assert main(["methodologies", "--on", "2022-06-01", "--programme", "probation"]) == 0
     assert "hmip-youth-2021" not in capsys.readouterr().out
     assert main(["methodologies", "--programme", "youth"]) == 2
     assert "--programme: must be a programme of a bundled methodology (probation, youth-justice)" in capsys.readouterr().err
+
+
+# -- when the chosen framework does not fit ------------------------------------------------------
+
+
+def _other_programme_framework(programme: str) -> str:
+    """A bundled framework of a programme other than ``programme`` (computed, so a new one is covered)."""
+    return next(m.id for m in bundled() if m.programme not in (None, programme))
+
+
+def test_standards_of_another_programme_chosen_by_date_say_how_and_which_programme_fits() -> None:
+    default = load_methodology(DEFAULT_METHODOLOGY)
+    youth = load_methodology(_other_programme_framework(default.programme or ""))
+    inside = youth.in_force_from or datetime.date(2024, 1, 1)
+    with pytest.raises(InspectionError) as info:
+        rate(doc_for(youth.id, fieldwork_start=inside.isoformat()))
+    (problem,) = info.value.problems  # one problem, not one per standard
+    assert problem.path == "standards"
+    assert f"was chosen as the {default.programme} framework in force on its fieldwork_start {inside.isoformat()}" in problem.expected
+    assert "since it names no programme" in problem.expected
+    assert f"the standards are those of {youth.id}" in problem.expected
+    assert problem.expected.endswith(f'add "programme": "{youth.programme}"')
+    # and following the advice works
+    assert rate(doc_for(youth.id, fieldwork_start=inside.isoformat(), programme=youth.programme)).methodology.id == youth.id
+
+
+def test_standards_of_another_programme_with_no_date_say_the_default_was_used() -> None:
+    youth = _other_programme_framework(load_methodology(DEFAULT_METHODOLOGY).programme or "")
+    with pytest.raises(InspectionError) as info:
+        rate(doc_for(youth))
+    (problem,) = info.value.problems
+    assert (
+        f"{DEFAULT_METHODOLOGY} was chosen as the default framework, since the inspection gives no methodology, fieldwork_start or programme"
+        in problem.expected
+    )
+    assert f"the standards are those of {youth}" in problem.expected
+
+
+def test_a_date_just_before_a_framework_began_names_it() -> None:
+    # Every pair of consecutive frameworks of a programme: the later one's standards, dated the day before it began.
+    pairs = 0
+    for m in bundled():
+        if m.programme is None or m.in_force_from is None:
+            continue
+        day_before = m.in_force_from - datetime.timedelta(days=1)
+        before = [b for b in bundled() if b.programme == m.programme and b.in_force_on(day_before)]
+        if not before or {s.id for s in before[0].standards} == {s.id for s in m.standards}:
+            continue
+        pairs += 1
+        with pytest.raises(InspectionError) as info:
+            rate(doc_for(m.id, fieldwork_start=day_before.isoformat()))
+        (problem,) = info.value.problems
+        assert f"{before[0].id} was chosen as the {m.programme} framework in force on its fieldwork_start {day_before.isoformat()}" in problem.expected
+        assert "which begins 1 day after this fieldwork_start" in problem.expected
+        assert problem.expected.endswith(f'name it with "methodology": "{m.id}"')
+    assert pairs, "no two consecutive frameworks of a programme to test"
+
+
+def test_a_date_outside_every_framework_names_the_one_the_standards_fit() -> None:
+    youth = load_methodology(_other_programme_framework(load_methodology(DEFAULT_METHODOLOGY).programme or ""))
+    assert youth.in_force_until is not None
+    day_after = youth.in_force_until + datetime.timedelta(days=1)
+    with pytest.raises(UnknownMethodologyError) as info:
+        rate(doc_for(youth.id, fieldwork_start=day_after.isoformat(), programme=youth.programme))
+    (problem,) = info.value.problems
+    assert problem.path == "fieldwork_start"
+    assert f"falls outside every bundled {youth.programme} framework" in problem.expected
+    assert "which ended 1 day before this fieldwork_start" in problem.expected
+    assert problem.expected.endswith(f'name it with "methodology": "{youth.id}"')
+
+
+def test_when_nothing_fits_how_the_framework_was_chosen_comes_first_then_the_problems() -> None:
+    doc = doc_for(DEFAULT_METHODOLOGY)
+    first = next(iter(doc["standards"]))
+    doc["standards"][f"{first}x"] = doc["standards"].pop(first)  # fits no bundled framework
+    with pytest.raises(InspectionError) as info:
+        rate(doc)
+    head, *rest = info.value.problems
+    assert head.path == "methodology"
+    assert "was chosen as the default framework" in head.expected and "no other bundled framework fits the inspection either" in head.expected
+    assert any(p.path == f'standards["{first}x"]' for p in rest)
+
+
+def test_a_named_methodology_that_does_not_fit_keeps_the_plain_problems() -> None:
+    youth = _other_programme_framework(load_methodology(DEFAULT_METHODOLOGY).programme or "")
+    with pytest.raises(InspectionError) as info:
+        rate(doc_for(youth, methodology=DEFAULT_METHODOLOGY))
+    assert all("was chosen" not in p.expected for p in info.value.problems)
+    assert len(info.value.problems) > 1
+
+
+def test_a_programme_given_by_its_first_word_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    programme = next(p for p in (m.programme for m in bundled()) if p and "-" in p)
+    first_word = programme.split("-")[0]
+    with pytest.raises(UnknownMethodologyError) as info:
+        rate(doc_for(DEFAULT_METHODOLOGY, fieldwork_start="2024-06-10", programme=first_word))
+    assert info.value.problems[0].suggestion == programme
+    assert main(["methodologies", "--programme", first_word]) == 2
+    assert f"did you mean {programme!r}?" in capsys.readouterr().err
+
+
+def test_suggest_prefers_a_close_spelling_then_a_unique_word_start() -> None:
+    assert suggest("youth-justise", ["probation", "youth-justice"]) == "youth-justice"
+    assert suggest("youth", ["probation", "youth-justice"]) == "youth-justice"
+    assert suggest("justice", ["probation", "youth-justice"]) == "youth-justice"
+    assert suggest("prob", ["probation", "youth-justice"]) == "probation"
+    assert suggest("p", ["probation", "prisons"]) is None  # not unique
+    assert suggest("", ["probation"]) is None
+    assert suggest(3, ["probation"]) is None
+
+
+# -- the default is data -------------------------------------------------------------------------
+
+
+def test_the_default_methodology_is_read_from_the_bundle_file() -> None:
+    text = resources.files("probation_rules.methodologies").joinpath(loader_module.BUNDLE_FILE).read_text(encoding="utf-8")
+    assert tomllib.loads(text)["default"] == DEFAULT_METHODOLOGY
+    assert DEFAULT_METHODOLOGY in bundled_ids()
+    assert loader_module._default_id(f'default = "{bundled_ids()[0]}"') == bundled_ids()[0]
+
+
+def test_a_bundle_file_naming_no_bundled_methodology_is_refused() -> None:
+    with pytest.raises(MethodologyError, match=r"bundle.toml: default: must be a bundled methodology id .*did you mean"):
+        loader_module._default_id(f'default = "{DEFAULT_METHODOLOGY}x"')
+    with pytest.raises(MethodologyError, match=r"bundle\.toml: default: is missing"):
+        loader_module._default_id("")

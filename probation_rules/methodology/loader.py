@@ -7,7 +7,9 @@ must be able to load a broken variant in order to be told what is wrong with it.
 
 Choosing a bundled framework by fieldwork date is here too, because it is a question about the
 set of bundled files: within one inspection programme their in-force ranges must not share a
-day (:func:`in_force_overlaps`), so that a date names at most one framework.
+day (:func:`in_force_overlaps`), so that a date names at most one framework. Which framework
+applies when nothing says is data as well: the bundle file (``bundle.toml`` beside the
+methodologies) names it, and :data:`DEFAULT_METHODOLOGY` is read from there.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import functools
 import hashlib
 import itertools
 import os
+import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,26 +36,72 @@ from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import as_fraction
 
 __all__ = [
+    "BUNDLE_FILE",
     "DEFAULT_METHODOLOGY",
+    "Fitting",
     "bundled",
     "bundled_ids",
+    "bundled_programmes",
     "in_force_overlaps",
     "in_force_range",
     "load_methodology",
     "methodology_from_dict",
+    "misfit_problems",
     "select_methodology",
+    "suggest",
 ]
 
-DEFAULT_METHODOLOGY = "hmip-pdu-2023"
 MAX_POINTS = 1000
+BUNDLE_FILE = "bundle.toml"
+"""Facts about the set of bundled methodologies rather than any one of them: which is the default."""
 _PACKAGE = "probation_rules.methodologies"
 _LOADER_FIELDS = ("source", "sha256", "lineage")
+
+Fitting = Callable[[Sequence[Methodology]], list[Methodology]]
+"""Given some methodologies, those an inspection's standards fit (for saying which would have)."""
 
 
 def bundled_ids() -> list[str]:
     """Ids of the methodologies shipped with the library."""
     files = (entry.name for entry in resources.files(_PACKAGE).iterdir())
-    return sorted(name[: -len(".toml")] for name in files if name.endswith(".toml") and name != HISTORY_FILE)
+    return sorted(name[: -len(".toml")] for name in files if name.endswith(".toml") and name not in (HISTORY_FILE, BUNDLE_FILE))
+
+
+def _default_id(text: str | None = None) -> str:
+    """The default methodology's id, from the bundle file (or ``text`` written as one)."""
+    if text is None:
+        text = resources.files(_PACKAGE).joinpath(BUNDLE_FILE).read_text(encoding="utf-8")
+    try:
+        default = tomllib.loads(text).get("default")
+    except tomllib.TOMLDecodeError as exc:
+        raise MethodologyError(Problem(path="", expected=f"is not valid TOML: {exc}"), file=BUNDLE_FILE) from exc
+    ids = bundled_ids()
+    known = ", ".join(ids)
+    if default is None:
+        raise MethodologyError(Problem("default", f"is missing: name the bundled methodology to use when nothing chooses one ({known})"), file=BUNDLE_FILE)
+    if not isinstance(default, str) or default not in ids:
+        raise MethodologyError(Problem("default", f"must be a bundled methodology id ({known})", default, did_you_mean(default, ids)), file=BUNDLE_FILE)
+    return default
+
+
+DEFAULT_METHODOLOGY = _default_id()
+"""The bundled methodology used when an inspection names none and gives no fieldwork date or programme (from ``bundle.toml``)."""
+
+
+def bundled_programmes() -> list[str]:
+    """The inspection programmes the bundled methodologies serve."""
+    return sorted({m.programme for m in bundled() if m.programme})
+
+
+def suggest(value: object, choices: Iterable[str]) -> str | None:
+    """The closest choice to a misspelt value, or else the only one that a word of it begins with ('youth')."""
+    choices = list(choices)
+    close = did_you_mean(value, choices)
+    if close is not None or not isinstance(value, str) or not value.strip():
+        return close
+    start = value.strip().lower()
+    found = [c for c in choices if any(word.startswith(start) for word in re.split(r"[\s_\-]+", c.lower()))]
+    return found[0] if len(found) == 1 else None
 
 
 def bundled() -> list[Methodology]:
@@ -94,12 +143,13 @@ def in_force_overlaps(methodologies: Iterable[Methodology]) -> list[Problem]:
     return problems
 
 
-def select_methodology(fieldwork_start: datetime.date | None, programme: str | None = None) -> tuple[Methodology, str]:
+def select_methodology(fieldwork_start: datetime.date | None, programme: str | None = None, *, fitting: Fitting | None = None) -> tuple[Methodology, str]:
     """The bundled framework for an inspection that names none, and how it was chosen.
 
     With a fieldwork date: the framework of the programme (the inspection's, else the default
     framework's) in force on that date, ``"fieldwork_start"``. Without one: the default framework
     (``"default"``), or for another programme its most recent framework (``"programme"``).
+    ``fitting``, when given, lets a refusal say which bundled frameworks the inspection would fit.
     """
     default = _load_bundled(DEFAULT_METHODOLOGY)
     wanted = programme if programme is not None else default.programme
@@ -113,21 +163,83 @@ def select_methodology(fieldwork_start: datetime.date | None, programme: str | N
     if not members:
         known = sorted({m.programme for m in everything if m.programme})
         raise UnknownMethodologyError(
-            Problem("programme", f"must be an inspection programme of a bundled methodology ({', '.join(known)})", wanted, did_you_mean(wanted, known))
+            Problem("programme", f"must be an inspection programme of a bundled methodology ({', '.join(known)})", wanted, suggest(wanted, known))
         )
     if fieldwork_start is None:
         return max(members, key=lambda m: m.in_force_from or datetime.date.min), "programme"
     found = [m for m in members if m.in_force_on(fieldwork_start)]
     if not found:
         ranges = "; ".join(f"{m.id} {in_force_range(m)}" for m in members)
+        fits = fitting(everything) if fitting is not None else []
+        advice = "; or ".join(_fit_advice(m, fieldwork_start, programme, wanted) for m in fits) if fits else 'name one with "methodology"'
         raise UnknownMethodologyError(
-            Problem(
-                "fieldwork_start",
-                f'falls outside every bundled {wanted} framework ({ranges}): name one with "methodology"',
-                fieldwork_start.isoformat(),
-            )
+            Problem("fieldwork_start", f"falls outside every bundled {wanted} framework ({ranges}); {advice}", fieldwork_start.isoformat())
         )
     return found[0], "fieldwork_start"
+
+
+def _distance(m: Methodology, day: datetime.date) -> str:
+    """How ``m``'s in-force range lies from ``day``, or '' when ``day`` is inside it (or no range is stated)."""
+    if m.in_force_from is not None and day < m.in_force_from:
+        days = (m.in_force_from - day).days
+        return f"which begins {days} day{'s' if days != 1 else ''} after this fieldwork_start"
+    if m.in_force_until is not None and day > m.in_force_until:
+        days = (day - m.in_force_until).days
+        return f"which ended {days} day{'s' if days != 1 else ''} before this fieldwork_start"
+    return ""
+
+
+def _fit_advice(m: Methodology, fieldwork_start: datetime.date | None, programme: str | None, chosen_programme: str | None) -> str:
+    """How an inspection whose standards fit ``m`` gets rated under it."""
+    facts = [] if m.programme is None or m.programme == chosen_programme else [f"programme {m.programme}"]
+    facts.append(f"in force {in_force_range(m)}")
+    if fieldwork_start is not None and (far := _distance(m, fieldwork_start)):
+        facts.append(far)
+    advice = f'name it with "methodology": "{m.id}"'
+    if m.programme is not None and m.programme != programme:
+        try:
+            by_programme = select_methodology(fieldwork_start, m.programme)[0].id == m.id
+        except MethodologyError:
+            by_programme = False
+        if by_programme:
+            advice = f'{"set" if programme is not None else "add"} "programme": "{m.programme}"'
+    return f"the standards are those of {m.id} ({', '.join(facts)}): {advice}"
+
+
+def misfit_problems(
+    chosen: Methodology,
+    selected_by: str,
+    problems: Sequence[Problem],
+    *,
+    fieldwork_start: datetime.date | None,
+    programme: str | None,
+    standard_ids: Collection[str],
+    fitting: Fitting,
+) -> list[Problem]:
+    """The problems of an inspection that does not fit the framework chosen for it, saying how it was chosen.
+
+    For an inspection that named no methodology, 'is not a standard of X' twenty times does not
+    help: the user needs to know why X was chosen and what to write instead. When some other
+    bundled framework fits the inspection (or at least has every standard it names), that is
+    the one problem reported, with the field that would choose it; otherwise the way the
+    framework was chosen comes first, then the problems under it.
+    """
+    if selected_by == "default":
+        how = f"{chosen.id} was chosen as the default framework, since the inspection gives no methodology, fieldwork_start or programme"
+    elif selected_by == "fieldwork_start" and fieldwork_start is not None:
+        firm = f", dates {chosen.in_force_evidence}" if chosen.in_force_evidence else ""
+        how = f"{chosen.id} was chosen as the {chosen.programme} framework in force on its fieldwork_start {fieldwork_start.isoformat()}"
+        how += f" ({in_force_range(chosen)}{firm})"
+        if programme is None:
+            how += f", since it names no programme ({chosen.programme} is the default framework's)"
+    else:
+        how = f"{chosen.id} was chosen as the latest framework of its programme {programme} (it gives no fieldwork_start)"
+    others = [m for m in bundled() if m.id != chosen.id]
+    fits = fitting(others) or [m for m in others if standard_ids and set(standard_ids) <= {s.id for s in m.standards}]
+    if fits:
+        advice = "; or ".join(_fit_advice(m, fieldwork_start, programme, chosen.programme) for m in fits)
+        return [Problem("standards", f"do not fit {chosen.id}: {how}; {advice}")]
+    return [Problem("methodology", f"is not given: {how}; no other bundled framework fits the inspection either"), *problems]
 
 
 def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) -> Methodology:
@@ -225,6 +337,9 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
 
     if m.in_force_from is not None and m.in_force_until is not None and m.in_force_until < m.in_force_from:
         yield Problem("in_force_until", f"must not be before in_force_from ({m.in_force_from.isoformat()})", m.in_force_until.isoformat())
+    if (m.in_force_citation is None) != (m.in_force_evidence is None):
+        stated, absent = ("in_force_citation", "in_force_evidence") if m.in_force_evidence is None else ("in_force_evidence", "in_force_citation")
+        yield Problem(absent, f"must be given with {stated} (how firm the in-force dates are, and where they come from)")
     if m.programme is not None and not m.programme.strip():
         yield Problem("programme", "must not be empty (leave it out for a framework not chosen by date)", m.programme)
 
@@ -258,6 +373,9 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
             yield Problem(render_path(("standards", i, "key_questions")), f"a case-based standard ({s.id}) needs at least one key question")
         if s.kind == "judged" and s.key_questions:
             yield Problem(render_path(("standards", i, "key_questions")), f"a judged standard ({s.id}) must have no key questions")
+        for name in ("key_questions_citation", "key_questions_evidence"):
+            if getattr(s, name) is not None and not s.key_questions:
+                yield Problem(render_path(("standards", i, name)), f"states the provenance of key questions {s.id} does not have")
         for kq, n in Counter(q.id for q in s.key_questions).items():
             if n > 1:
                 yield Problem(render_path(("standards", i, "key_questions")), "must not repeat a key question id", kq)

@@ -103,7 +103,10 @@ class Standard:
 
     They are optional because a framework's structure is often better attested than its rules
     (every report prints the standards); where a framework's structure is itself recalled or
-    inferred, its file says so here rather than in a comment nobody sees.
+    inferred, its file says so here rather than in a comment nobody sees. Where the key questions
+    are less firm than the standard (a published name, inferred question wording),
+    ``key_questions_citation`` and ``key_questions_evidence`` say so for them; otherwise they
+    share the standard's.
     """
 
     id: str
@@ -114,6 +117,8 @@ class Standard:
     scored: bool = True
     citation: str | None = None
     evidence: Evidence | None = None
+    key_questions_citation: str | None = None
+    key_questions_evidence: Evidence | None = None
 
 
 @attrs.frozen
@@ -273,6 +278,9 @@ class Methodology:
     in_force_until: datetime.date | None = None
     """The last day in force (inclusive); None: still in force."""
     in_force_note: str | None = None
+    in_force_citation: str | None = None
+    in_force_evidence: Evidence | None = None
+    """How firm the in-force dates are, and where they come from (selection by date relies on them)."""
     description: str | None = None
     source: str | None = attrs.field(default=None, metadata={LOADER_SET: True})
     sha256: str = attrs.field(default="", metadata={LOADER_SET: True})
