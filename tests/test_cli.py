@@ -20,6 +20,7 @@ import pytest
 from _pytest.capture import CaptureResult
 
 from probation_rules.cli import COMMAND_MODULES, build_parser, main
+from probation_rules.methodology import load_methodology
 
 from .conftest import ROOT, YORK
 
@@ -188,7 +189,8 @@ def test_york_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rate", "--format", "markdown", str(YORK)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "## York PDU: Inadequate"
-    assert lines[2] == "Score **3/21** under `hmip-pdu-2023` 1.1.0."
+    version = load_methodology("hmip-pdu-2023").version
+    assert lines[2] == f"Score **3/21** under `hmip-pdu-2023` {version}."
     rows = [line for line in lines if line.startswith("| P")]
     assert len(rows) == 7
     assert rows[0].startswith("| P1.1 Leadership | Requires improvement | 1 | guidance indicated Inadequate")

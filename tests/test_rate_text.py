@@ -171,20 +171,21 @@ def _header(capsys: pytest.CaptureFixture[str], tmp_path: Path, doc: dict[str, A
 
 def test_the_header_says_how_the_methodology_was_chosen(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     named = copy.deepcopy(YORK_DOC)
+    version = load_methodology("hmip-pdu-2023").version
     assert _header(capsys, tmp_path, named) == (
-        "York PDU (york-pdu-2024): rated under hmip-pdu-2023 1.1.0",
-        "Score **3/21** under `hmip-pdu-2023` 1.1.0.",
+        f"York PDU (york-pdu-2024): rated under hmip-pdu-2023 {version}",
+        f"Score **3/21** under `hmip-pdu-2023` {version}.",
     )
     by_date = {k: v for k, v in named.items() if k != "methodology"}
     text, markdown = _header(capsys, tmp_path, by_date)
-    assert text.endswith("rated under hmip-pdu-2023 1.1.0 (in force on 2024-09-16)")
-    assert markdown.endswith("1.1.0 (in force on 2024-09-16, when fieldwork started).")
+    assert text.endswith(f"rated under hmip-pdu-2023 {version} (in force on 2024-09-16)")
+    assert markdown.endswith(f"{version} (in force on 2024-09-16, when fieldwork started).")
     by_default = {k: v for k, v in by_date.items() if k != "fieldwork_start"}
     text, markdown = _header(capsys, tmp_path, by_default)
-    assert text.endswith("rated under hmip-pdu-2023 1.1.0 (the default; the inspection names no methodology and gives no fieldwork_start)")
-    assert markdown.endswith("1.1.0 (the default; the inspection names no methodology and gives no fieldwork_start).")
+    assert text.endswith(f"rated under hmip-pdu-2023 {version} (the default; the inspection names no methodology and gives no fieldwork_start)")
+    assert markdown.endswith(f"{version} (the default; the inspection names no methodology and gives no fieldwork_start).")
     text, _ = _header(capsys, tmp_path, by_default, "--methodology", "hmip-pdu-2023")
-    assert text.endswith("rated under hmip-pdu-2023 1.1.0")  # asked for by name: nothing to explain
+    assert text.endswith(f"rated under hmip-pdu-2023 {version}")  # asked for by name: nothing to explain
 
 
 def test_the_header_names_a_programme_chosen_without_a_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
