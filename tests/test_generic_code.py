@@ -102,7 +102,6 @@ EXEMPT_NUMBERS = {
     ("robustness/plot.py", 50): "axis ticks at 0, 50 and 100% of a probability",
     ("robustness/plot.py", 4): "pixel offsets of the plot's labels",
     ("robustness/plot.py", 6): "pixel offsets of the plot's labels",
-    ("robustness/plot.py", 14): "pixel offsets of the plot's labels",
     ("robustness/plot.py", 16): "pixel offsets of the plot's labels",
     ("whatif/report_html.py", 4): "pixel offsets in the heatmap",
     ("whatif/report_html.py", 5): "pixel offsets in the heatmap",
