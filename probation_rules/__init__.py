@@ -20,6 +20,7 @@ import attrs
 
 from probation_rules.engine import evaluate
 from probation_rules.errors import (
+    DocumentSyntaxError,
     EngineError,
     InputFileError,
     InspectionError,
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_METHODOLOGY",
     "RESULT_VERSION",
     "TRACE_VERSION",
+    "DocumentSyntaxError",
     "EngineError",
     "InputFileError",
     "Inspection",

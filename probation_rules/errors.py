@@ -10,12 +10,14 @@ not a sentence to parse.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 
 __all__ = [
+    "DocumentSyntaxError",
     "EngineError",
     "InputFileError",
     "InspectionError",
@@ -27,7 +29,18 @@ __all__ = [
     "did_you_mean",
 ]
 
-_MISSING = object()
+
+class _Missing:
+    """No value: a problem about something absent. One instance, the same after pickling."""
+
+    def __repr__(self) -> str:
+        return "<no value>"
+
+    def __reduce__(self) -> str:
+        return "_MISSING"
+
+
+_MISSING = _Missing()
 
 
 def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
@@ -47,6 +60,8 @@ class Problem:
     value: Any = attrs.field(default=_MISSING, repr=False)
     suggestion: str | None = None
     file: str | None = None
+    shown: str | None = attrs.field(default=None, repr=False, eq=False)
+    """How the message names the value when its kind says more than its text (``a list``)."""
 
     @property
     def has_value(self) -> bool:
@@ -59,15 +74,17 @@ class Problem:
         where = ": ".join(part for part in (_show_file(self.file), self.path) if part)
         text = f"{where}: {self.expected}" if where else self.expected
         if self.has_value:
-            text += f" (got {_show(self.value)})"
+            text += f" (got {self.shown or _show(self.value)})"
         if self.suggestion:
             text += f"; did you mean {self.suggestion!r}?"
         return text
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON: ``value`` is the value as the document gave it (a string for a
+        value JSON cannot hold, such as ``inf``: its text as the message shows it)."""
         out: dict[str, Any] = {"file": self.file, "path": self.path, "expected": self.expected}
         if self.has_value:
-            out["value"] = _show(self.value)
+            out["value"] = _as_json(self.value)
         out["suggestion"] = self.suggestion
         return out
 
@@ -77,12 +94,35 @@ def _show_file(file: str | None) -> str | None:
     return file if file is None or file.isprintable() else repr(file)
 
 
+_SCALARS = {None: "null", True: "true", False: "false"}
+
+
 def _show(value: Any) -> str:
+    """A value as a message shows it: scalars as written (null, true), containers as JSON."""
+    if value is None or isinstance(value, bool):
+        return _SCALARS[value]
     try:
-        text = repr(value)
+        text = _container_json(value) if isinstance(value, (dict, list, tuple)) else repr(value)
     except RecursionError:
         return "<a value nested too deeply to show>"
+    except ValueError:  # an integer too long for Python to print
+        return "<a number too long to show>"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _container_json(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return repr(value)
+    return text if text.isprintable() else json.dumps(value, allow_nan=False)
+
+
+def _as_json(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError, RecursionError):
+        return _show(value)
 
 
 class ProbationRulesError(Exception):
@@ -96,6 +136,10 @@ class ProbationRulesError(Exception):
         self.problems: tuple[Problem, ...] = tuple(p.with_file(file) for p in problems)
         self.file = file
         super().__init__(self.one_line())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with its problems (a worker process sends errors back this way), not as its text.
+        return (_rebuild, (type(self), self.problems, self.file), dict(self.__dict__))
 
     def one_line(self) -> str:
         """All problems on one line, as the command line prints them."""
@@ -113,6 +157,12 @@ class ProbationRulesError(Exception):
         return f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
 
 
+def _rebuild(cls: type[ProbationRulesError], problems: tuple[Problem, ...], file: str | None) -> ProbationRulesError:
+    error = cls.__new__(cls)  # not cls(...): a subclass may take other arguments; its state follows
+    ProbationRulesError.__init__(error, problems, file=file)
+    return error
+
+
 class InspectionError(ProbationRulesError, ValueError):
     """An inspection document does not fit the methodology or the input format."""
 
@@ -127,6 +177,11 @@ class UnknownMethodologyError(MethodologyError, LookupError):
 
 class InputFileError(ProbationRulesError, OSError):
     """A file could not be read, or is not valid JSON or TOML."""
+
+
+class DocumentSyntaxError(InputFileError, ValueError):
+    """A file was read but is not valid JSON: an :class:`InputFileError` that is also a ``ValueError``,
+    as :func:`json.loads` raises for the same text."""
 
 
 class EngineError(ProbationRulesError, RuntimeError):

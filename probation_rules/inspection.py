@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import typing
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -20,8 +21,8 @@ from typing import Any, Literal
 
 import attrs
 
-from probation_rules._convert import LOADER_SET, ValueProblem, converter, render_path, structure
-from probation_rules.errors import InputFileError, InspectionError, Problem, did_you_mean
+from probation_rules._convert import LOADER_SET, ValueProblem, converter, kind_of, render_path, structure
+from probation_rules.errors import DocumentSyntaxError, InputFileError, InspectionError, Problem, did_you_mean
 from probation_rules.methodology.schema import Methodology
 
 __all__ = [
@@ -34,12 +35,15 @@ __all__ = [
     "KeyQuestionValue",
     "NotRated",
     "StandardEvidence",
+    "Unread",
     "load_inspection",
     "observed_key_questions",
     "validate_against",
 ]
 
 Answer = Literal["yes", "no", "n/a"]
+
+PathParts = tuple[str | int, ...]
 
 
 @attrs.frozen
@@ -65,7 +69,9 @@ class JudgedEvidence:
 
 @attrs.frozen
 class CaseEvidence:
-    key_questions: Mapping[str, KeyQuestionValue]
+    """Key-question results; an empty entry ({}) takes them from the inspection's cases instead."""
+
+    key_questions: Mapping[str, KeyQuestionValue] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -85,6 +91,18 @@ class Case:
 
 
 @attrs.frozen
+class Unread:
+    """What could not be read from a document loaded with ``check_values=False``.
+
+    The problems wait for :func:`validate_against`, which reports them with the problems the
+    methodology reveals in the parts that could be read; ``paths`` are the parts left out.
+    """
+
+    problems: tuple[Problem, ...]
+    paths: frozenset[PathParts] = frozenset()
+
+
+@attrs.frozen
 class Inspection:
     id: str
     unit: str
@@ -96,19 +114,28 @@ class Inspection:
     programme: str | None = None
     cases: tuple[Case, ...] = ()
     source: str | None = attrs.field(default=None, eq=False, metadata={LOADER_SET: True})
+    unread: Unread | None = attrs.field(default=None, eq=False, repr=False, metadata={LOADER_SET: True})
+
+
+_PERCENT_OR_COUNTS = 'must be a percentage or {"yes": k, "relevant": n}'
 
 
 def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
     if isinstance(value, Mapping):
         return converter.structure(value, Counts)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueProblem('must be a percentage or {"yes": k, "relevant": n}', value)
+        raise ValueProblem(_PERCENT_OR_COUNTS, value, shown=kind_of(value))
+    if isinstance(value, int) and not 0 <= value <= 100:
+        # Kept exact: the range check names it, and a long integer does not fit a float.
+        return value
     return converter.structure(value, float)
 
 
 def _structure_evidence(value: Any, _: Any) -> StandardEvidence:
     if not isinstance(value, Mapping):
-        raise ValueProblem('must be an object with "judgement", "key_questions" or "not_rated"', value)
+        raise ValueProblem('must be an object with "judgement", "key_questions" or "not_rated"', value, shown=kind_of(value))
+    if not value:
+        return CaseEvidence()
     if "not_rated" in value:
         if len(value) > 1:
             raise ValueProblem('must give "not_rated" alone: an unrated standard has no judgement or key questions', dict(value))
@@ -129,137 +156,328 @@ converter.register_structure_hook(StandardEvidence, _structure_evidence)
 def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspection, *, check_values: bool = True) -> Inspection:
     """An inspection from a JSON file path or an already-parsed mapping.
 
-    ``check_values=False`` leaves range checks (percentages, counts) to :func:`validate_against`,
-    which then reports them together with the problems only a methodology can reveal.
+    Raises :class:`InspectionError` listing every problem found, :class:`DocumentSyntaxError`
+    for a file that is not JSON, :class:`InputFileError` for one that cannot be read.
+
+    ``check_values=False`` leaves every problem in the document's content to
+    :func:`validate_against`, which then reports them together with the problems only a
+    methodology can reveal: the inspection returned holds what could be read (its ``unread``
+    says what could not), and is fit only for :func:`validate_against` until it has passed.
     """
     if isinstance(source, Inspection):
         return source
     if not isinstance(source, (str, os.PathLike)):
         return inspection_from_dict(source, check_values=check_values)
     path = Path(os.fspath(source))
+    data, duplicates = _read_json(path, source)
+    return inspection_from_dict(data, file=str(path), check_values=check_values, problems=duplicates)
+
+
+def _read_json(path: Path, source: str | os.PathLike[str]) -> tuple[Any, list[Problem]]:
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InputFileError(Problem("", "no such file"), file=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(Problem("", f"cannot be read as UTF-8 text: {exc}"), file=str(path)) from exc
+        raise InputFileError(Problem("", "no such file"), file=file) from exc
+    except IsADirectoryError as exc:
+        raise InputFileError(Problem("", "is a directory, not an inspection document"), file=file) from exc
+    except PermissionError as exc:
+        raise InputFileError(Problem("", "cannot be read: permission denied"), file=file) from exc
+    except OSError as exc:
+        raise InputFileError(Problem("", f"cannot be read: {exc.strerror or 'the system refused'}"), file=file) from exc
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise InputFileError(Problem("", f"is not a usable file path: {exc}"), file=repr(os.fspath(source))) from exc
+    body = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write, is no content
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + len(raw) - len(body)
+        raise DocumentSyntaxError(
+            Problem("", f"is not UTF-8 text: byte {body[exc.start]:#04x} at offset {offset} cannot be decoded (save the file as UTF-8)"), file=file
+        ) from None
+    if not text.strip():
+        raise DocumentSyntaxError(Problem("", "is empty, not a JSON document"), file=file)
+    repeated: list[_Object] = []
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=lambda pairs: _object(pairs, repeated))
     except json.JSONDecodeError as exc:
-        raise InputFileError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=str(path)) from exc
-    except ValueError as exc:
-        raise InputFileError(Problem("", f"is not valid JSON: {exc}"), file=str(path)) from exc
+        raise DocumentSyntaxError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=file) from None
+    except _NotANumber as exc:
+        raise DocumentSyntaxError(Problem("", f"is not valid JSON: {exc} is not a JSON number"), file=file) from None
+    except ValueError:  # Python's limit on the digits of an integer it reads
+        raise DocumentSyntaxError(Problem("", "has a number too long to read (more than 4300 digits)"), file=file) from None
     except RecursionError:
-        raise InputFileError(Problem("", "is nested too deeply to be an inspection document"), file=str(path)) from None
-    return inspection_from_dict(data, file=str(path), check_values=check_values)
+        raise DocumentSyntaxError(Problem("", "is nested too deeply to be an inspection document"), file=file) from None
+    return data, _duplicate_problems(data, file) if repeated else []
+
+
+class _NotANumber(ValueError):
+    pass
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise _NotANumber(name)
 
 
-def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bool = True) -> Inspection:
+class _Object(dict[str, Any]):
+    """A JSON object that gave some key more than once (the last value stands until refused)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]], repeated: list[_Object]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    flagged = _Object(obj)
+    flagged.repeated = tuple(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    repeated.append(flagged)
+    return flagged
+
+
+def _duplicate_problems(data: Any, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    stack: list[tuple[PathParts, Any]] = [((), data)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, _Object):
+            problems += [Problem(render_path((*where, key)), "is given more than once in its object: give each key once", file=file) for key in node.repeated]
+        if isinstance(node, dict):
+            stack += [((*where, k), v) for k, v in reversed(node.items())]
+        elif isinstance(node, list):
+            stack += [((*where, i), v) for i, v in reversed(list(enumerate(node)))]
+    return problems
+
+
+def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bool = True, problems: list[Problem] | None = None) -> Inspection:
+    """Structure a parsed document; ``problems`` are any found already (in reading the file)."""
     if not isinstance(data, Mapping):
-        raise InspectionError(Problem("", "must be a JSON object (an inspection document)", _type_name(data)), file=file)
-    if "source" in data:
-        raise InspectionError(Problem("source", "is set by the loader and cannot be written in the document"), file=file)
-    inspection, problems = structure(data, Inspection, file=file)
-    if problems or inspection is None:
-        raise InspectionError(problems, file=file)
-    problems = list(_shape_problems(inspection)) if check_values else []
-    if problems:
-        raise InspectionError(problems, file=file)
+        raise InspectionError(Problem("", "must be a JSON object (an inspection document)", data, shown=kind_of(data)), file=file)
+    found = list(problems or ())
+    loader_set = [a.name for a in attrs.fields(Inspection) if a.metadata.get(LOADER_SET) and a.name in data]
+    if loader_set:
+        found += [Problem(name, "is set by the loader and cannot be written in the document") for name in loader_set]
+        data = {k: v for k, v in data.items() if k not in loader_set}
+    inspection, structure_problems = structure(data, Inspection, misspelt_once=True)
+    unreadable: frozenset[PathParts] = frozenset()
+    if inspection is None:
+        inspection, unreadable = _salvage(data)
+    found += structure_problems
+    if check_values:
+        found += _shape_problems(inspection, unreadable)
+        if found:
+            raise InspectionError(found, file=file)
+    elif found:
+        inspection = attrs.evolve(inspection, unread=Unread(tuple(p.with_file(file) for p in found), unreadable))
     return attrs.evolve(inspection, source=file)
 
 
-def _type_name(value: Any) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+# -- what can be read from a document with problems -----------------------------------------
 
 
-def _shape_problems(inspection: Inspection) -> Iterator[Problem]:
+def _salvage(data: Mapping[str, Any]) -> tuple[Inspection, frozenset[PathParts]]:
+    """The parts of a document that structure on their own, so the fit checks can still run on them.
+
+    Only what structures is kept; what does not is named in the returned paths (its problems
+    were reported by the whole document's structuring) and the fit checks pass over it.
+    """
+    hints = typing.get_type_hints(Inspection)
+    unreadable: set[PathParts] = set()
+    values: dict[str, Any] = {}
+    for field in attrs.fields(Inspection):
+        if field.metadata.get(LOADER_SET):
+            continue
+        if field.name not in data:
+            if field.default is attrs.NOTHING:
+                values[field.name] = ""
+                unreadable.add((field.name,))
+            continue
+        raw = data[field.name]
+        if field.name == "standards":
+            values[field.name] = _salvage_standards(raw, unreadable)
+        elif field.name == "cases":
+            values[field.name] = _salvage_cases(raw, unreadable)
+        else:
+            value, problems = structure(raw, hints[field.name])
+            if problems:
+                unreadable.add((field.name,))
+                values[field.name] = "" if field.default is attrs.NOTHING else field.default
+            else:
+                values[field.name] = value
+    return Inspection(**values), frozenset(unreadable)
+
+
+def _salvage_standards(raw: Any, unreadable: set[PathParts]) -> dict[str, StandardEvidence]:
+    if not isinstance(raw, Mapping):
+        unreadable.add(("standards",))
+        return {}
+    out: dict[str, StandardEvidence] = {}
+    for std_id, entry in raw.items():
+        evidence, problems = structure(entry, StandardEvidence)  # type: ignore[arg-type]
+        if not problems and isinstance(std_id, str):
+            out[std_id] = evidence  # type: ignore[assignment]
+            continue
+        kqs = entry.get("key_questions") if isinstance(entry, Mapping) and set(entry) == {"key_questions"} else None
+        if not isinstance(std_id, str) or not isinstance(kqs, Mapping):
+            unreadable.add(("standards", std_id))
+            continue
+        readable: dict[str, KeyQuestionValue] = {}
+        for kq_id, value in kqs.items():
+            kq_value, kq_problems = structure(value, KeyQuestionValue)  # type: ignore[arg-type]
+            if kq_problems or not isinstance(kq_id, str):
+                unreadable.add(("standards", std_id, "key_questions", kq_id))
+            else:
+                readable[kq_id] = kq_value  # type: ignore[assignment]
+        out[std_id] = CaseEvidence(readable)
+    return out
+
+
+def _salvage_cases(raw: Any, unreadable: set[PathParts]) -> tuple[Case, ...]:
+    if not isinstance(raw, (list, tuple)):
+        unreadable.add(("cases",))
+        return ()
+    out = []
+    for i, entry in enumerate(raw):
+        case, problems = structure(entry, Case)
+        if problems or case is None:
+            unreadable.add(("cases", i))
+            case = Case("", {})  # keeps the positions of the cases after it
+        out.append(case)
+    return tuple(out)
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def _shape_problems(inspection: Inspection, unreadable: frozenset[PathParts] = frozenset()) -> Iterator[Problem]:
     for std_id, evidence in inspection.standards.items():
+        where: PathParts = ("standards", std_id)
         if isinstance(evidence, NotRated) and not evidence.not_rated.strip():
-            yield Problem(render_path(("standards", std_id, "not_rated")), "must give the reason the standard was not rated", evidence.not_rated)
-        if isinstance(evidence, CaseEvidence):
+            yield Problem(render_path((*where, "not_rated")), "must give the reason the standard was not rated", evidence.not_rated)
+        elif isinstance(evidence, JudgedEvidence):
+            yield from _strength_problems((*where, "strengths"), evidence.strengths)
+        elif isinstance(evidence, CaseEvidence):
             for kq_id, value in evidence.key_questions.items():
-                if isinstance(value, Counts) and 0 <= value.yes <= value.relevant and value.relevant > 0:
-                    continue  # the usual case, passed without rendering its path
-                where = render_path(("standards", std_id, "key_questions", kq_id))
+                at = (*where, "key_questions", kq_id)
                 if isinstance(value, Counts):
                     if value.relevant <= 0:
-                        yield Problem(f"{where}.relevant", "must be at least 1 (a key question needs relevant cases)", value.relevant)
+                        yield Problem(render_path((*at, "relevant")), "must be at least 1 (a key question needs relevant cases)", value.relevant)
                     if value.yes < 0:
-                        yield Problem(f"{where}.yes", "must not be negative", value.yes)
+                        yield Problem(render_path((*at, "yes")), "must not be negative", value.yes)
                     elif value.yes > value.relevant:
-                        yield Problem(f"{where}.yes", f"must not exceed relevant ({value.relevant})", value.yes)
+                        yield Problem(render_path((*at, "yes")), f"must not exceed relevant ({value.relevant})", value.yes)
                 elif not 0 <= value <= 100:
-                    yield Problem(where, "must be a percentage between 0 and 100", value)
+                    yield Problem(render_path(at), "must be a percentage between 0 and 100", value)
+    first_of: dict[str, int] = {}
+    for i, case in enumerate(inspection.cases):
+        if ("cases", i) in unreadable:
+            continue
+        if not case.id.strip():
+            yield Problem(render_path(("cases", i, "id")), "must name the case (it must not be blank)", case.id)
+        elif case.id in first_of:
+            yield Problem(render_path(("cases", i, "id")), f"repeats the id of cases[{first_of[case.id]}]: each case is counted once", case.id)
+        else:
+            first_of[case.id] = i
+
+
+def _strength_problems(where: PathParts, strengths: tuple[str, ...]) -> Iterator[Problem]:
+    for i, strength in enumerate(strengths):
+        if not strength.strip():
+            yield Problem(render_path((*where, i)), "must describe a strength (it must not be blank)", strength)
 
 
 def validate_against(inspection: Inspection, methodology: Methodology) -> None:
-    """Raise :class:`InspectionError` listing every way the inspection does not fit the methodology."""
-    problems = list(_fit_problems(inspection, methodology))
+    """Raise :class:`InspectionError` listing every way the inspection does not fit the methodology.
+
+    That includes what could not be read, for an inspection loaded with ``check_values=False``.
+    """
+    problems = list(inspection.unread.problems) if inspection.unread else []
+    problems += _fit_problems(inspection, methodology)
     if problems:
         raise InspectionError(problems, file=inspection.source)
 
 
 def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
-    yield from _shape_problems(inspection)
+    unreadable = inspection.unread.paths if inspection.unread else frozenset()
+    yield from _shape_problems(inspection, unreadable)
+    if {("methodology",), ("programme",)} & unreadable or (("fieldwork_start",) in unreadable and inspection.methodology is None):
+        return  # which methodology the document is rated under is itself in doubt
     known = [s.id for s in m.standards]
     from_cases = _case_counts(inspection)
+    cases_unreadable = any(p[0] == "cases" for p in unreadable)
+    suggested: set[str] = set()  # standards a did-you-mean has named: not also reported missing
     for std_id, evidence in inspection.standards.items():
-        at = ("standards", std_id)  # rendered only for a problem: validation passes far more often than it fails
+        where: PathParts = ("standards", std_id)
         if std_id not in known:
-            yield Problem(render_path(at), f"is not a standard of {m.id} ({', '.join(known)})", std_id, did_you_mean(std_id, known))
+            hint = did_you_mean(std_id, known)
+            suggested.update([hint] if hint else [])
+            yield Problem(render_path(where), f"is not a standard of {m.id} ({', '.join(known)})", std_id, hint)
             continue
         standard = m.standard(std_id)
         if isinstance(evidence, NotRated):
             if m.not_rated is None:
                 yield Problem(
-                    f"{render_path(at)}.not_rated",
+                    render_path((*where, "not_rated")),
                     f"cannot be left unrated: {m.id} states no rule for unrated standards (give a rating, or use a methodology that does)",
                 )
             if std_id in from_cases:
-                yield Problem(render_path(at), "is not rated but has answers in cases: give one or the other")
+                yield Problem(render_path(where), "is not rated but has answers in cases: give one or the other")
         elif isinstance(evidence, JudgedEvidence):
             if standard.kind != "judged":
-                yield Problem(render_path(at), "is a case-based standard: give key_questions (or cases), not a judgement")
+                yield Problem(render_path(where), "is a case-based standard: give key_questions (or cases), not a judgement")
             elif evidence.judgement not in m.scale.ratings:
                 ratings = m.scale.ratings
-                yield Problem(
-                    f"{render_path(at)}.judgement", f"must be a rating ({', '.join(ratings)})", evidence.judgement, did_you_mean(evidence.judgement, ratings)
-                )
+                hint = did_you_mean(evidence.judgement, ratings)
+                yield Problem(render_path((*where, "judgement")), f"must be a rating ({', '.join(ratings)})", evidence.judgement, hint)
         else:
+            unread_kqs = [p[3] for p in unreadable if p[:3] == ("standards", std_id, "key_questions") and isinstance(p[3], str)]
+            given = [*evidence.key_questions, *unread_kqs]
             if standard.kind != "case":
-                yield Problem(render_path(at), "is a judged standard: give a judgement, not key_questions")
-                continue
-            if std_id in from_cases:
-                yield Problem(render_path(at), "has key_questions and also answers in cases: give one or the other")
-            yield from _key_question_problems((*at, "key_questions"), standard.key_questions, evidence.key_questions)
+                if given:
+                    yield Problem(render_path(where), "is a judged standard: give a judgement, not key_questions")
+                else:
+                    yield Problem(render_path(where), f"gives nothing: {standard.name} is a judged standard and needs a judgement")
+            elif not given:
+                if std_id not in from_cases and not cases_unreadable:
+                    yield Problem(render_path(where), f"has no key questions, and no case answers it: {standard.name} needs key_questions or case answers")
+            else:
+                if std_id in from_cases:
+                    yield Problem(render_path(where), "has key_questions and also answers in cases: give one or the other")
+                yield from _key_question_problems((*where, "key_questions"), standard.key_questions, given)
+    case_suggested: dict[str, set[str]] = {}
     for i, case in enumerate(inspection.cases):
         for std_id, answers in case.answers.items():
-            where = render_path(("cases", i, "answers", std_id))
+            where = ("cases", i, "answers", std_id)
             if std_id not in known:
-                yield Problem(where, f"is not a standard of {m.id}", std_id, did_you_mean(std_id, known))
+                hint = did_you_mean(std_id, known)
+                suggested.update([hint] if hint else [])
+                yield Problem(render_path(where), f"is not a standard of {m.id}", std_id, hint)
             elif m.standard(std_id).kind != "case":
-                yield Problem(where, "is a judged standard: cases answer key questions of case-based standards only")
+                yield Problem(render_path(where), "is a judged standard: cases answer key questions of case-based standards only")
             else:
                 kq_ids = [q.id for q in m.standard(std_id).key_questions]
                 for kq_id in answers:
                     if kq_id not in kq_ids:
-                        yield Problem(f"{where}.{kq_id}", f"is not a key question of {std_id} ({', '.join(kq_ids)})", kq_id, did_you_mean(kq_id, kq_ids))
-    for std_id, counts in from_cases.items():
-        if std_id in known and m.standard(std_id).kind == "case" and std_id not in inspection.standards:
-            kqs = m.standard(std_id).key_questions
-            for q in kqs:
-                if q.id in counts and counts[q.id].relevant == 0:
-                    hint = f' (if {std_id} had no relevant cases, mark it {{"not_rated": "no relevant cases"}})' if m.not_rated is not None else ""
-                    yield Problem(render_path(("cases", "*", "answers", std_id, q.id)), f"has no relevant cases (every answer is n/a){hint}")
-            yield from _key_question_problems(("cases", "*", "answers", std_id), kqs, {k: v for k, v in counts.items() if v.relevant})
-    for standard in m.standards:
-        if standard.id not in inspection.standards and standard.id not in from_cases:
+                        hint = did_you_mean(kq_id, kq_ids)
+                        case_suggested.setdefault(std_id, set()).update([hint] if hint else [])
+                        yield Problem(render_path((*where, kq_id)), f"is not a key question of {std_id} ({', '.join(kq_ids)})", kq_id, hint)
+    if not cases_unreadable:
+        for std_id, counts in from_cases.items():
+            if std_id in known and m.standard(std_id).kind == "case" and not _given_in_standards(inspection, std_id, unreadable):
+                kqs = m.standard(std_id).key_questions
+                where = ("cases", "*", "answers", std_id)
+                for q in kqs:
+                    if q.id in counts and counts[q.id].relevant == 0:
+                        hint = f' (if {std_id} had no relevant cases, mark it {{"not_rated": "no relevant cases"}})' if m.not_rated is not None else ""
+                        yield Problem(render_path((*where, q.id)), f"has no relevant cases (every answer is n/a){hint}")
+                yield from _missing_key_questions(where, kqs, list(counts), case_suggested.get(std_id, set()))
+    if ("standards",) not in unreadable:
+        for standard in m.standards:
+            if standard.id in inspection.standards or standard.id in from_cases or standard.id in suggested or ("standards", standard.id) in unreadable:
+                continue
+            if standard.kind == "case" and cases_unreadable:
+                continue  # an unreadable case may answer it
             need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
             yield Problem(render_path(("standards", standard.id)), f"is missing: {standard.name} needs {need}")
     scored = [s.id for s in m.standards if s.scored]
@@ -269,15 +487,34 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
         yield Problem("programme", f"does not match the methodology it is rated under ({m.id} serves {m.programme!r})", inspection.programme)
 
 
-def _key_question_problems(at: tuple[str, ...], expected: Any, given: Mapping[str, Any]) -> Iterator[Problem]:
-    """Unknown and missing key questions; the path ``at`` is rendered only if there is a problem to name."""
+def _given_in_standards(inspection: Inspection, std_id: str, unreadable: frozenset[PathParts]) -> bool:
+    """Whether ``standards`` gives this standard's evidence (an empty entry leaves it to the cases)."""
+    if ("standards", std_id) in unreadable:
+        return True
+    evidence = inspection.standards.get(std_id)
+    if evidence is None:
+        return False
+    if isinstance(evidence, CaseEvidence):
+        return bool(evidence.key_questions) or any(p[:3] == ("standards", std_id, "key_questions") for p in unreadable)
+    return True
+
+
+def _key_question_problems(where: PathParts, expected: Any, given: list[str]) -> Iterator[Problem]:
     ids = [q.id for q in expected]
+    suggested: set[str] = set()
     for kq_id in given:
         if kq_id not in ids:
-            yield Problem(f"{render_path(at)}.{kq_id}", f"is not a key question here ({', '.join(ids)})", kq_id, did_you_mean(kq_id, ids))
-    for kq_id in ids:
-        if kq_id not in given:
-            yield Problem(f"{render_path(at)}.{kq_id}", "is missing")
+            hint = did_you_mean(kq_id, ids)
+            suggested.update([hint] if hint else [])
+            yield Problem(render_path((*where, kq_id)), f"is not a key question here ({', '.join(ids)})", kq_id, hint)
+    yield from _missing_key_questions(where, expected, given, suggested)
+
+
+def _missing_key_questions(where: PathParts, expected: Any, given: list[str], suggested: set[str]) -> Iterator[Problem]:
+    """Each expected key question not given, unless a did-you-mean already names it."""
+    for q in expected:
+        if q.id not in given and q.id not in suggested:
+            yield Problem(render_path((*where, q.id)), "is missing")
 
 
 def _case_counts(inspection: Inspection) -> dict[str, dict[str, Counts]]:
@@ -295,6 +532,6 @@ def _case_counts(inspection: Inspection) -> dict[str, dict[str, Counts]]:
 def observed_key_questions(inspection: Inspection, standard_id: str) -> Mapping[str, KeyQuestionValue]:
     """A case-based standard's key-question results, from the standard itself or from its cases."""
     evidence = inspection.standards.get(standard_id)
-    if isinstance(evidence, CaseEvidence):
+    if isinstance(evidence, CaseEvidence) and evidence.key_questions:
         return evidence.key_questions
     return _case_counts(inspection).get(standard_id, {})

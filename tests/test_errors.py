@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from probation_rules import (
+    DocumentSyntaxError,
     InputFileError,
     InspectionError,
     MethodologyError,
@@ -60,6 +61,10 @@ CASES = [
     ("unknown top-level key", _set(["unti"], "x"), "unti", "did you mean 'unit'"),
     ("judgement for a case standard", _set(["standards", "P2.1"], {"judgement": "Good"}), 'standards["P2.1"]', "case-based"),
     ("missing id", _drop(["id"]), "id", "required"),
+    ("percent as a long integer", _set([*KQ, "engaging"], 10**400), 'standards["P2.1"].key_questions.engaging', "between 0 and 100"),
+    ("strengths as a string", _set(["standards", "P1.1", "strengths"], "lots"), 'standards["P1.1"].strengths', "must be a list of strings (got 'lots')"),
+    ("standards as a list", _set(["standards"], []), "standards", "must be an object (got an empty list)"),
+    ("cases as an object", _set(["cases"], {}), "cases", "must be a list of objects (got an empty object)"),
 ]
 
 
@@ -94,6 +99,8 @@ def test_documents_that_are_not_inspections(tmp_path: Path, capsys: pytest.Captu
     file.write_text(content)
     assert main(["rate", str(file)]) == 2
     assert message in capsys.readouterr().err
+    with pytest.raises(ValueError, match=message):  # invalid JSON too: as json.loads would raise
+        rate(file)
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,6 +131,7 @@ def test_errors_are_catchable_generically_and_structured(york_doc: dict[str, Any
         load_methodology("no-such-methodology")
     assert issubclass(UnknownMethodologyError, MethodologyError)
     assert issubclass(InputFileError, OSError)
+    assert issubclass(DocumentSyntaxError, InputFileError) and issubclass(DocumentSyntaxError, ValueError)
 
 
 def test_all_problems_are_reported_at_once(york_doc: dict[str, Any]) -> None:
@@ -157,3 +165,18 @@ def test_invalid_toml(tmp_path: Path) -> None:
     bad.write_text("id = ")
     with pytest.raises(MethodologyError, match="is not valid TOML"):
         load_methodology(bad)
+
+
+def test_errors_and_problems_survive_pickling(york_doc: dict[str, Any]) -> None:
+    """A worker process (``rate_many(workers=2)``) sends errors back pickled: the problems must arrive whole."""
+    import pickle
+
+    york_doc["standards"]["P2.1"]["key_questions"]["engaging"] = 101
+    york_doc["standards"].pop("P1.3")
+    with pytest.raises(InspectionError) as info:
+        rate(york_doc)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert type(again) is InspectionError
+    assert again.problems == info.value.problems
+    assert [p.has_value for p in again.problems] == [True, False]
+    assert str(again) == str(info.value)
