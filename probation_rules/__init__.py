@@ -29,6 +29,7 @@ from probation_rules.errors import (
     Problem,
     RuleConflictError,
     UnknownMethodologyError,
+    UsageError,
 )
 from probation_rules.inspection import Inspection, load_inspection, validate_against
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
@@ -56,6 +57,7 @@ __all__ = [
     "Trace",
     "TraceEntry",
     "UnknownMethodologyError",
+    "UsageError",
     "bundled_ids",
     "compare",
     "load_inspection",
@@ -94,6 +96,10 @@ def rate(
     inspection's standards fit, with the field that would choose it.
     """
     loaded = load_inspection(inspection, check_values=False)
+    if methodology is None and loaded.unread is not None and loaded.unread.paths & _CHOOSING:
+        # What would choose the methodology could not be read: any framework tried now is a guess,
+        # and its complaints would bury the real problem.
+        raise InspectionError(loaded.unread.problems, file=loaded.source)
     if methodology is not None:
         chosen, selected_by = load_methodology(methodology), "argument"
     else:
@@ -120,6 +126,10 @@ def rate(
         )
         raise InspectionError(problems, file=loaded.source) from None
     return evaluate(loaded, chosen, selected_by=selected_by)
+
+
+_CHOOSING = frozenset({("methodology",), ("programme",), ("fieldwork_start",)})
+"""The fields of an inspection that choose its methodology when the caller names none."""
 
 
 def _fitting(inspection: Inspection) -> Callable[[Sequence[Methodology]], list[Methodology]]:

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from probation_rules.engine import evaluate
-from probation_rules.errors import ProbationRulesError, Problem
+from probation_rules.errors import ProbationRulesError, Problem, UsageError
 from probation_rules.inspection import Inspection, load_inspection, validate_against
 from probation_rules.methodology import Methodology, load_methodology
 from probation_rules.result import RatingResult
@@ -68,7 +68,7 @@ def rate_many(
     inspection under the same rules. The first bad inspection raises, naming its position.
     """
     if workers < 1:
-        raise ProbationRulesError(Problem("workers", "must be at least 1", workers))
+        raise UsageError(Problem("workers", "must be at least 1", workers))
     m = load_methodology(methodology)
     items = list(inspections)
     if workers == 1 or len(items) <= chunk_size:

@@ -26,6 +26,7 @@ __all__ = [
     "Problem",
     "RuleConflictError",
     "UnknownMethodologyError",
+    "UsageError",
     "did_you_mean",
 ]
 
@@ -177,6 +178,10 @@ class UnknownMethodologyError(MethodologyError, LookupError):
 
 class InputFileError(ProbationRulesError, OSError):
     """A file could not be read, or is not valid JSON or TOML."""
+
+
+class UsageError(ProbationRulesError, ValueError):
+    """A function or command was called with an option out of range, or with options that conflict."""
 
 
 class DocumentSyntaxError(InputFileError, ValueError):

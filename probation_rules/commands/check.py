@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from probation_rules.check import check_methodology
 from probation_rules.check.domains import MAX_RELEVANT
 from probation_rules.commands import Command
-from probation_rules.errors import ProbationRulesError, Problem
+from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology import load_methodology
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.examples < 1 or args.max_relevant < 1:
-        raise ProbationRulesError(Problem("--examples" if args.examples < 1 else "--max-relevant", "must be at least 1"))
+        raise UsageError(Problem("--examples" if args.examples < 1 else "--max-relevant", "must be at least 1"))
     report = check_methodology(args.methodology, max_relevant=args.max_relevant)
     properties: list[PropertyOutcome] = []
     if args.properties and report.methodology is not None:
@@ -59,7 +59,7 @@ def _properties(args: argparse.Namespace) -> list[PropertyOutcome]:
     try:
         from probation_rules.testing.properties import run_properties
     except ImportError as exc:
-        raise ProbationRulesError(Problem("--properties", f"needs hypothesis: pip install 'probation-rules[test]' ({exc})")) from None
+        raise UsageError(Problem("--properties", f"needs hypothesis: pip install 'probation-rules[test]' ({exc})")) from None
     return run_properties(load_methodology(args.methodology), examples=args.examples, seed=args.seed)
 
 

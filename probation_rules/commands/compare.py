@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from probation_rules.commands import Command
-from probation_rules.errors import InputFileError, ProbationRulesError, Problem
+from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
 from probation_rules.whatif.compare import compare
 from probation_rules.whatif.population import Population, gather, simulated
@@ -119,9 +119,9 @@ def inspections(names: Sequence[str], stdin: TextIO) -> Population:
 
 def _run(args: argparse.Namespace) -> int:
     if args.simulate is not None and args.inspections:
-        raise ProbationRulesError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
+        raise UsageError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
     if args.simulate is None and not args.inspections:
-        raise ProbationRulesError(Problem("INSPECTIONS", "give inspection files or folders, or --simulate N"))
+        raise UsageError(Problem("INSPECTIONS", "give inspection files or folders, or --simulate N"))
     baseline, candidate = load_methodology(args.baseline), load_methodology(args.candidate)
     if args.simulate is not None:
         rates = load_rates(args.rates, baseline)

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import attrs
 
 from probation_rules.batch import rate_many, rated
-from probation_rules.errors import ProbationRulesError, Problem
+from probation_rules.errors import ProbationRulesError, Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import Lineage, Methodology
@@ -347,7 +347,7 @@ def compare(
     on when it is a terminal (the command line passes stderr).
     """
     if workers < 1:
-        raise ProbationRulesError(Problem("workers", "must be at least 1", workers))
+        raise UsageError(Problem("workers", "must be at least 1", workers))
     old, new = load_methodology(baseline), load_methodology(candidate)
     population = inspections if isinstance(inspections, Population) else _population(inspections)
     a_shape, b_shape = shape(old), shape(new)
@@ -362,7 +362,7 @@ def _population(items: Iterable[Any]) -> Population:
     if len(paths) == len(items):
         return gather(paths)
     if paths:
-        raise ProbationRulesError(Problem("inspections", "must be all paths or all documents, not a mixture"))
+        raise UsageError(Problem("inspections", "must be all paths or all documents, not a mixture"))
     return Population(f"{len(items):,} inspection{'s' if len(items) != 1 else ''}", tuple(items))
 
 
