@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from probation_rules import load_methodology, rate
+from probation_rules import compare, load_methodology, rate
 from probation_rules.batch import rate_many
 from probation_rules.engine import compiler
 from probation_rules.methodology import methodology_from_dict
@@ -89,3 +89,16 @@ def test_rate_many_matches_rate_and_names_the_bad_position() -> None:
         assert "inspections[7].unit" in str(error)
     else:
         raise AssertionError("a bad inspection in a batch must raise")
+
+
+def test_a_worker_count_below_one_is_a_usage_error() -> None:
+    from probation_rules import UsageError
+
+    for call in (lambda: rate_many([YORK_DOC], "hmip-pdu-2023", workers=0), lambda: compare("hmip-pdu-2023", "hmip-pdu-2023", [YORK_DOC], workers=0)):
+        try:
+            call()
+        except UsageError as error:
+            assert isinstance(error, ValueError)
+            assert error.problems[0].path == "workers"
+        else:
+            raise AssertionError("workers=0 must be refused")
