@@ -204,6 +204,10 @@ def page(m: Methodology) -> list[Block]:
 
     blocks.append(Heading(2, "Score and overall rating"))
     blocks.append(_rule_paragraph(m.score, f"The score is the sum of the points of the scored standards, out of {m.max_score}."))
+    unscored = [s for s in m.standards if not s.scored]
+    if unscored:
+        blocks.append(Paragraph("A standard rated but not scored adds no points: its own rule leaves it out of the score and the maximum."))
+        blocks.append(_rule_table(m, [(m.not_scored_rule(s).id, f"{s.id} {s.name} is rated", "no points") for s in unscored]))
     blocks.append(_rule_paragraph(_as_rule(m.overall_bands), "The score is placed in a band:"))
     overall_rows = [(rid, when.replace("at least", "a score of at least"), then) for rid, when, then in _band_conditions(m.overall_bands, "")]
     blocks.append(_rule_table(m, overall_rows, _as_rule(m.overall_bands)))

@@ -1,10 +1,26 @@
 """Compile a methodology into durable-rules conditions, one per rule outcome.
 
 Each compiled rule is a single pattern on one fact (multi-pattern joins crash durable-rules'
-C core), so aggregates are stated as array tests on one fact: "the lowest key question is in the
-Good band" is "every key question is at least 65 and some key question is below 80". Each rule
-name maps to a :class:`Decision`, the outcome the rule stands for; the evaluator applies the
-decisions of the rules that fired and never decides a rating itself.
+C core), so what reads several values is stated over one fact's own fields: durable-rules
+compares a field with another field, or with a sum or difference of fields (``$add``/``$sub``
+on ``$m`` references and literals). Each rule name maps to a :class:`Decision`, the outcome the
+rule stands for; the evaluator applies the decisions of the rules that fired and never decides
+a rating, a score or a driver itself:
+
+* lowest drives: one rule per (key question position, band): the key question at that position
+  is the lowest (strictly below every earlier one, at most every later one: the methodology's
+  order breaks ties) and its value is in that band. The rule names the band and the driver.
+* key questions: each key question's band is decided on its standard's case fact, by one rule
+  per (position, band), beside the lowest-drives rule.
+* the score: one rule per total the points can add up to, ``p0 + ... + pn == s``, over the
+  overall fact, which carries the points each scored standard's points rule gave (0 for an
+  unrated one, from the ``not_rated`` rule); it decides the score.
+* the overall bands are compiled over the same sum, on the same fact.
+* guided standards: the override's conditions compare the judgement with the indication on the
+  fact (``judged > indicated + max_bands_up``); the capped rule is compiled once per indicated
+  rating, with the capped rating it gives.
+* a standard rated but not scored: its own rule (``<standard id>.not-scored``) fires on its
+  points fact, and no points row does.
 
 Unrated standards shrink the maximum score, and the overall bands then rescale by the
 methodology's ``not_rated.rescale`` rule. durable-rules compares integers only, and a rescaled
@@ -23,19 +39,22 @@ import itertools
 import json
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any, Literal
 
 import attrs
 
 from probation_rules.engine.durable_host import KIND, RuleEngine
 from probation_rules.methodology.schema import BandTable, Guidance, Methodology, Rule
-from probation_rules.percent import micro
+from probation_rules.percent import MICRO, micro
 
-__all__ = ["CompiledMethodology", "Decision", "FactKind", "compiled", "release"]
+__all__ = ["CompiledMethodology", "Decision", "FactKind", "Slot", "below_micro", "compiled", "position_fields", "release"]
 
-FactKind = Literal["kq", "case", "judged", "unrated", "guidance", "guided", "points", "overall"]
+FactKind = Literal["kq", "case", "judged", "unrated", "guidance", "guided", "points", "score", "overall"]
+"""What a rule decides (a key question's band and a case rating are both decided on the case fact; the score and the overall band on the overall fact)."""
 Take = Literal["judged", "indicated", "cap"]
+Slot = tuple[FactKind, int | None]
 
 
 @attrs.frozen
@@ -45,14 +64,28 @@ class Decision:
     kind: FactKind
     rule: str
     rating: int | None = None
+    """The rating (its rank on the scale) the rule gives; for the capped override, the capped rating."""
     via: str | None = None
     points: int | None = None
+    """What the standard adds to the score: its points row's points; 0 for an unrated standard; None when it is not scored."""
     take: Take | None = None
     departure: bool = False
     capped: bool = False
     informational: bool = False
     max_score: int | None = None
     """For an overall band rule compiled for one maximum: that maximum."""
+    driver: int | None = None
+    """For a lowest-drives rule: the position, in the standard's order, of the key question that drives the rating."""
+    score: int | None = None
+    """For a score rule: the score."""
+    position: int | None = None
+    """For a key question's band rule: the key question's position in its standard."""
+    slot: Slot = attrs.field(init=False, default=attrs.Factory(lambda self: (self.kind, self.position), takes_self=True))
+    """What on its fact the rule decides: rules that fire on one fact must agree slot by slot."""
+
+    def outcome(self) -> tuple[Any, ...]:
+        """What the rule decides, for telling two rules that fired for one slot apart."""
+        return (self.rating, self.points, self.take, self.driver, self.score)
 
 
 @attrs.frozen
@@ -66,10 +99,57 @@ class CompiledMethodology:
     conditions: Mapping[str, Mapping[str, Any]]
     decisions: Mapping[str, Decision]
     engine: RuleEngine
+    """Every rule; for inspections that leave a standard unrated, and for :func:`~probation_rules.engine.rater.rate_score`."""
     rules: Mapping[str, Rule]
     """Every rule's provenance by id, for the trace (looked up once per methodology, not per rating)."""
+    score_fields: Mapping[str, str]
+    """The field of the overall fact that carries each scored standard's points, by standard id."""
+    rated_engine: RuleEngine
+    """The same rules without those that can fire only when a standard is unrated (the ``not_rated``
+    rule, the rescale rule, the overall bands rescaled to a reduced maximum): for inspections that
+    rate every standard, the usual case. durable-rules' cost per session grows with its rules."""
+    unrated_only: frozenset[str]
+    """The rules ``rated_engine`` leaves out."""
     memo: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     """What the evaluator works out once per methodology rather than per rating (see :mod:`probation_rules.engine.rater`)."""
+
+
+def position_fields(position: int) -> tuple[str, str]:
+    """The case fact's fields for the key question at ``position``: its millionths, and what lies below them.
+
+    The band rules read the millionths (exact for bounds with up to six decimals); which key
+    question is the lowest is read from both, the millionths first (see :func:`below_micro`).
+    """
+    return f"p{position}", f"f{position}"
+
+
+_OFFSET = 800
+_DIGITS = 10**13
+
+
+def below_micro(value: Fraction) -> int:
+    """What lies below the last whole millionth of ``value``, as a whole number that sorts as it does.
+
+    The remainder ``r`` (``0 <= r < 1`` millionth) is written as its decimal exponent ``e`` and
+    its first 13 significant digits ``d``: ``(e + 800) * 10**13 + d``, which stays below 2**53
+    and sorts as ``r`` does; 0 for no remainder. With the millionths, durable-rules (which
+    compares whole numbers only) then orders two key questions by their millionths and 13
+    significant digits below them: from 1% up that is 20 significant digits or more, so any two
+    different percentages a document writes (a float has at most 17) are told apart, as are two
+    shares of relevant cases, or a share and a written percentage, with fewer than 10,000
+    relevant cases. Closer than that, two key questions count as equal, and the first in order
+    drives.
+    """
+    scaled = value * MICRO
+    rest = scaled - (scaled.numerator // scaled.denominator)
+    if rest <= 0:
+        return 0
+    exponent = len(str(rest.numerator)) - len(str(rest.denominator))  # 10**(exponent - 1) < rest < 10**(exponent + 1)
+    if rest < Fraction(10) ** exponent:
+        exponent -= 1
+    exponent = max(exponent, 1 - _OFFSET)  # beyond 10**-799 of a millionth: still in order, with fewer digits
+    digits = rest * _DIGITS / 10 / Fraction(10) ** exponent
+    return (exponent + _OFFSET) * _DIGITS + digits.numerator // digits.denominator
 
 
 def _all(*conditions: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +160,7 @@ def _is(kind: FactKind) -> dict[str, Any]:
     return {KIND: kind}
 
 
-def _cmp(op: str, field: str, value: int) -> dict[str, Any]:
+def _cmp(op: str, field: str, value: Any) -> dict[str, Any]:
     return {op: {field: value}}
 
 
@@ -88,65 +168,167 @@ def _items(quantifier: str, op: str, field: str, value: int) -> dict[str, Any]:
     return {quantifier: {field: {op: {"$i": value}}}}
 
 
+def _ref(field: str) -> dict[str, Any]:
+    """The value of another field of the same fact."""
+    return {"$m": field}
+
+
+def _add(left: Any, right: Any) -> dict[str, Any]:
+    return {"$add": {"$l": left, "$r": right}}
+
+
+def _total(fields: Sequence[str]) -> dict[str, Any]:
+    """The sum of some fields of the fact, as a balanced tree of additions (shallow however many)."""
+    if len(fields) == 1:
+        return _ref(fields[0])
+    middle = len(fields) // 2
+    return _add(_total(fields[:middle]), _total(fields[middle:]))
+
+
+_HOLDS = {"$eq": lambda a, b: a == b, "$gte": lambda a, b: a >= b, "$lt": lambda a, b: a < b}
+
+
+def _sum_test(op: Literal["$eq", "$gte", "$lt"], fields: Sequence[str], value: int) -> dict[str, Any] | bool:
+    """``sum(fields) <op> value`` as a condition on the first field (``f0 <op> value - (f1 + ... + fn)``).
+
+    With no fields the sum is 0, and the test is a plain truth value for the compiler to apply.
+    """
+    if not fields:
+        return bool(_HOLDS[op](0, value))
+    first, rest = fields[0], fields[1:]
+    bound: Any = {"$sub": {"$l": value, "$r": _total(rest)}} if rest else value
+    return {first: bound} if op == "$eq" else {op: {first: bound}}
+
+
+def _totals(m: Methodology, *, unrated: bool) -> list[int]:
+    """Every score the scored standards' points can add up to; with ``unrated``, when some are unrated (adding 0)."""
+    options = {row.points for row in m.points.rows} | ({0} if unrated else set())
+    totals = {0}
+    for _ in (s for s in m.standards if s.scored):
+        totals = {t + p for t in totals for p in options}
+    return sorted(totals)
+
+
 class _Builder:
     def __init__(self, methodology: Methodology):
         self.m = methodology
         self.conditions: dict[str, Mapping[str, Any]] = {}
         self.decisions: dict[str, Decision] = {}
+        self.unrated_only: set[str] = set()
+        self.score_fields = {s.id: f"pts{i}" for i, s in enumerate(s for s in methodology.standards if s.scored)}
 
-    def add(self, name: str, condition: Mapping[str, Any], decision: Decision) -> None:
+    def add(self, name: str, condition: Mapping[str, Any], decision: Decision, *, unrated_only: bool = False) -> None:
+        """Add a rule; ``unrated_only``: it can fire only when some standard is unrated."""
         name = f"{len(self.conditions):03d} {name}"
         self.conditions[name] = condition
         self.decisions[name] = decision
+        if unrated_only:
+            self.unrated_only.add(name)
 
     def build(self) -> None:
         m = self.m
-        self.bands(m.key_question_bands, "kq", "p", scale=micro)
+        self.key_question_bands()
         self.lowest_drives()
         self.add(m.judged_rating.id, _is("judged"), Decision("judged", m.judged_rating.id, take="judged"))
         if m.not_rated is not None:
-            self.add(m.not_rated.id, _is("unrated"), Decision("unrated", m.not_rated.id))
+            self.add(m.not_rated.id, _is("unrated"), Decision("unrated", m.not_rated.id, points=0), unrated_only=True)
         for guidance in m.guidance:
             self.guidance_rows(guidance)
             self.guided(guidance)
-        for row in m.points.rows:
-            self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}), Decision("points", row.id, points=row.points))
+        self.points()
+        self.score()
         self.overall()
 
+    def points(self) -> None:
+        """The points rows, for scored standards; for each standard rated but not scored, its own rule."""
+        m = self.m
+        unscored = [s for s in m.standards if not s.scored]
+        scored_only = [{"$neq": {"standard": s.id}} for s in unscored]
+        for row in m.points.rows:
+            self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}, *scored_only), Decision("points", row.id, points=row.points))
+        for s in unscored:
+            rule = m.not_scored_rule(s)
+            self.add(rule.id, _all(_is("points"), {"standard": s.id}), Decision("points", rule.id))
+
+    def score(self) -> None:
+        """One rule per score the points can add up to: it fires when the points on the fact add up to it."""
+        m = self.m
+        fields = list(self.score_fields.values())
+        all_rated = set(_totals(m, unrated=False))
+        for total in _totals(m, unrated=m.not_rated is not None):
+            test = _sum_test("$eq", fields, total)
+            if test is False:
+                continue
+            condition = _all(_is("overall"), *([] if test is True else [test]))
+            self.add(f"{m.score.id} {total}", condition, Decision("score", m.score.id, score=total), unrated_only=total not in all_rated)
+
     def overall(self) -> None:
-        """The overall bands: as stated, or once per possible maximum when unrated standards rescale them."""
+        """The overall bands over the sum of the points: as stated, or once per possible maximum when unrated standards rescale them."""
         m = self.m
         if m.not_rated is None:
-            self.bands(m.overall_bands, "overall", "score", scale=int)
+            self.overall_bands(m.overall_bands)
             return
         rescale = m.not_rated.rescale
         reduced = _all(_is("overall"), _cmp("$lt", "max_score", m.max_score))
-        self.add(rescale.id, reduced, Decision("overall", rescale.id, informational=True))
+        self.add(rescale.id, reduced, Decision("overall", rescale.id, informational=True), unrated_only=True)
         if rescale.method == "none":
-            self.bands(m.overall_bands, "overall", "score", scale=int)
+            self.overall_bands(m.overall_bands)
             return
         for maximum in m.possible_maxima():
-            table = m.overall_bands_for(maximum)
-            self.bands(table, "overall", "score", scale=int, guard={"max_score": maximum}, max_score=maximum)
+            self.overall_bands(m.overall_bands_for(maximum), maximum)
 
-    def bands(self, table: BandTable, kind: FactKind, field: str, scale: Any, guard: Mapping[str, Any] | None = None, max_score: int | None = None) -> None:
+    def overall_bands(self, table: BandTable, maximum: int | None = None) -> None:
+        fields = list(self.score_fields.values())
         ordered = table.ordered()
         for i, band in enumerate(ordered):
-            parts = [_is(kind), *([guard] if guard else []), _cmp("$gte", field, scale(band.at_least))]
+            tests = [_sum_test("$gte", fields, int(band.at_least))]
             if i + 1 < len(ordered):
-                parts.append(_cmp("$lt", field, scale(ordered[i + 1].at_least)))
-            name = band.id if max_score is None else f"{band.id} /{max_score}"
-            self.add(name, _all(*parts), Decision(kind, band.id, rating=self.m.rank(band.rating), max_score=max_score))
+                tests.append(_sum_test("$lt", fields, int(ordered[i + 1].at_least)))
+            if False in tests:
+                continue  # no score can fall in it (only when nothing is scored)
+            guard = [] if maximum is None else [{"max_score": maximum}]
+            name = band.id if maximum is None else f"{band.id} /{maximum}"
+            condition = _all(_is("overall"), *guard, *(t for t in tests if not isinstance(t, bool)))
+            decision = Decision("overall", band.id, rating=self.m.rank(band.rating), max_score=maximum)
+            self.add(name, condition, decision, unrated_only=maximum is not None and maximum < self.m.max_score)
 
-    def lowest_drives(self) -> None:
+    def key_question_bands(self) -> None:
+        """Each key question's band, on its standard's case fact: one rule per (position, band)."""
         m = self.m
         ordered = m.key_question_bands.ordered()
-        for i, band in enumerate(ordered):
-            parts = [_is("case"), _items("$iall", "$gte", "p", micro(band.at_least))]
-            if i + 1 < len(ordered):
-                parts.append(_items("$iany", "$lt", "p", micro(ordered[i + 1].at_least)))
-            decision = Decision("case", m.case_rating.id, rating=m.rank(band.rating), via=band.id)
-            self.add(f"{m.case_rating.id} {band.id}", _all(*parts), decision)
+        for i in range(max((len(s.key_questions) for s in m.standards if s.kind == "case"), default=0)):
+            at = position_fields(i)[0]
+            for k, band in enumerate(ordered):
+                parts = [_is("case"), _cmp("$gte", at, micro(band.at_least))]
+                if k + 1 < len(ordered):
+                    parts.append(_cmp("$lt", at, micro(ordered[k + 1].at_least)))
+                self.add(f"{band.id} at {i + 1}", _all(*parts), Decision("kq", band.id, rating=m.rank(band.rating), position=i))
+
+    def lowest_drives(self) -> None:
+        """One rule per (number of key questions, position, band): the key question there is the lowest, in that band.
+
+        The lowest is strictly below every key question before it and at most every one after
+        it, so of equal lowest values the first in the standard's order drives; "below" compares
+        the millionths, then what lies below them (:func:`below_micro`); the band reads the millionths.
+        """
+        m = self.m
+        ordered = m.key_question_bands.ordered()
+        for n in sorted({len(s.key_questions) for s in m.standards if s.kind == "case"} - {0}):
+            for i in range(n):
+                at, below = position_fields(i)
+                lowest = []
+                for j in range(n):
+                    if j != i:
+                        other, other_below = position_fields(j)
+                        finer = "$lt" if j < i else "$lte"
+                        lowest.append({"$or": [_cmp("$lt", at, _ref(other)), _all({at: _ref(other)}, _cmp(finer, below, _ref(other_below)))]})
+                for k, band in enumerate(ordered):
+                    parts = [_is("case"), {"n": n}, _cmp("$gte", at, micro(band.at_least))]
+                    if k + 1 < len(ordered):
+                        parts.append(_cmp("$lt", at, micro(ordered[k + 1].at_least)))
+                    parts += lowest
+                    decision = Decision("case", m.case_rating.id, rating=m.rank(band.rating), via=band.id, driver=i)
+                    self.add(f"{m.case_rating.id} {band.id} driver {i + 1}/{n}", _all(*parts), decision)
 
     def guidance_rows(self, g: Guidance) -> None:
         m = self.m
@@ -168,13 +350,19 @@ class _Builder:
             self.add(row.id, _all(*parts), Decision("guidance", row.id, rating=m.rank(row.indicates)))
 
     def guided(self, g: Guidance) -> None:
-        """The base rule (the guidance applies) and its labelled exception (the override)."""
+        """The base rule (the guidance applies) and its labelled exception (the override).
+
+        The fact carries what was observed (the judgement, the indication, the strengths); each
+        condition compares them on the fact: ``judged > indicated`` is a judgement above the
+        indication, ``judged > indicated + max_bands_up`` one beyond the override's limit.
+        """
         target = [_is("guided"), {"table": g.id}]
         indicated = {"$ex": {"indicated": 1}}
         self.add(f"{g.id} no-indication", _all(*target, {"$nex": {"indicated": 1}}), Decision("guided", g.id, take="judged"))
-        raised = _cmp("$gte", "lift", 1)
+        raised = _cmp("$gt", "judged", _ref("indicated"))
+        not_raised = _cmp("$lte", "judged", _ref("indicated"))
         if g.mode == "ceiling":
-            self.add(f"{g.id} within", _all(*target, indicated, _cmp("$lte", "lift", 0)), Decision("guided", g.id, take="judged"))
+            self.add(f"{g.id} within", _all(*target, indicated, not_raised), Decision("guided", g.id, take="judged"))
             base_when: list[Mapping[str, Any]] = [raised]
         else:
             base_when = []
@@ -182,21 +370,26 @@ class _Builder:
         if o is None:
             self.add(f"{g.id} applies", _all(*target, indicated, *base_when), Decision("guided", g.id, take="indicated"))
             return
-        no_exception = {"$or": [_cmp("$lte", "lift", 0), _cmp("$lt", "strengths", o.min_strengths)]}
+        no_exception = {"$or": [not_raised, _cmp("$lt", "strengths", o.min_strengths)]}
         if g.mode == "ceiling":
             no_exception = _cmp("$lt", "strengths", o.min_strengths)
         self.add(f"{g.id} applies", _all(*target, indicated, *base_when, no_exception), Decision("guided", g.id, take="indicated"))
         strengths = _cmp("$gte", "strengths", o.min_strengths)
+        limit = _add(_ref("indicated"), o.max_bands_up)
         self.add(
             o.id,
-            _all(*target, indicated, strengths, raised, _cmp("$lte", "lift", o.max_bands_up)),
+            _all(*target, indicated, strengths, raised, _cmp("$lte", "judged", limit)),
             Decision("guided", o.id, take="judged", departure=True),
         )
-        self.add(
-            f"{o.id} capped",
-            _all(*target, indicated, strengths, _cmp("$gt", "lift", o.max_bands_up)),
-            Decision("guided", o.id, take="cap", departure=True, capped=True),
-        )
+        ratings = self.m.scale.ratings
+        for i, label in enumerate(ratings):
+            if i + o.max_bands_up >= len(ratings) - 1:
+                break  # no judgement lies beyond the limit above this indication
+            self.add(
+                f"{o.id} capped from {label}",
+                _all(*target, {"indicated": i}, strengths, _cmp("$gt", "judged", limit)),
+                Decision("guided", o.id, rating=i + o.max_bands_up, take="cap", departure=True, capped=True),
+            )
 
 
 _by_value: weakref.WeakKeyDictionary[Methodology, CompiledMethodology] = weakref.WeakKeyDictionary()
@@ -244,14 +437,24 @@ def release(methodology: Methodology) -> None:
                 if program is found:
                     _by_identity.pop(key, None)
     if found is not None:
-        found.engine.close()
+        _close(found.engine, found.rated_engine)
 
 
 def _compile(methodology: Methodology) -> CompiledMethodology:
     builder = _Builder(methodology)
     builder.build()
     digest = hashlib.sha256(json.dumps(builder.conditions, sort_keys=True).encode()).hexdigest()
-    engine = RuleEngine(f"probation_rules.{methodology.id}.{digest[:16]}.{next(_names)}", builder.conditions)
-    program = CompiledMethodology(builder.conditions, builder.decisions, engine, {rule.id: rule for rule in methodology.rules()})
-    weakref.finalize(program, engine.close)
+    name = f"probation_rules.{methodology.id}.{digest[:16]}.{next(_names)}"
+    engine = RuleEngine(name, builder.conditions)
+    rated_engine = engine
+    if builder.unrated_only:
+        rated_engine = RuleEngine(f"{name}.rated", {k: v for k, v in builder.conditions.items() if k not in builder.unrated_only})
+    rules = {rule.id: rule for rule in methodology.rules()}
+    program = CompiledMethodology(builder.conditions, builder.decisions, engine, rules, builder.score_fields, rated_engine, frozenset(builder.unrated_only))
+    weakref.finalize(program, _close, engine, rated_engine)
     return program
+
+
+def _close(*engines: RuleEngine) -> None:
+    for engine in engines:
+        engine.close()

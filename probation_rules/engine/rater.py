@@ -1,29 +1,35 @@
 """Rate one inspection: assert its facts stage by stage and read off the rules that fired.
 
-The stages follow the methodology's dependencies: key questions and standards (and the
-standards left unrated); the guidance tables, which read those ratings; the guided standards
-(base rule or its exception); points; the overall band of the score. Each stage is one batch of
-facts in the inspection's own durable-rules session. This module turns firings into results and
-trace entries; what each rule decides is fixed by the compiler's
-:class:`~probation_rules.engine.compiler.Decision`.
+The stages follow the methodology's dependencies: key questions and standards (a case-based
+standard is one fact, on which its key questions' bands and its rating and driver are decided;
+the standards left unrated); the guidance tables, which read those ratings; the guided standards
+(base rule or its exception); points (or, for a standard rated but not scored, its own rule);
+the score and the overall band of the points' sum, on one fact. Each stage is one batch of facts
+in the inspection's own durable-rules session. This module turns firings into results and trace
+entries; what each rule decides (a rating, a driver, points, the score, a capped rating) is
+fixed by the compiler's :class:`~probation_rules.engine.compiler.Decision`, and every trace
+entry names the compiled rule that fired. Facts carry observed values only: percentages,
+judgements, indications, strengths, ratings and the points the rules gave.
 
 An unrated standard is asserted too, so that the methodology's ``not_rated`` rule fires and the
-trace carries it; it then takes no part in guidance, points or the maximum score, and the
-overall fact carries the reduced maximum, on which the compiled, rescaled band rules are guarded.
+trace carries it; it then takes no part in guidance or the maximum score, adds the 0 points
+its rule gives to the score, and the overall fact carries the reduced maximum, on which the
+compiled, rescaled band rules are guarded.
 
 Speed (a comparison rates hundreds of thousands): what every rating reads is worked out once per
 compiled methodology (:class:`_Plan`), and what a key-question value becomes (exact and banded
 percentage, millionths, margins) once per value (:class:`_Observed`); the bands themselves are
-still placed by the rules that fire, every time.
+still placed by the rules that fire, every time. An inspection that rates every standard is
+rated in the methodology's smaller ruleset, without the rules only an unrated standard needs
+(see :class:`~probation_rules.engine.compiler.CompiledMethodology`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
-from probation_rules.engine.compiler import CompiledMethodology, Decision, compiled
+from probation_rules.engine.compiler import CompiledMethodology, Decision, FactKind, Slot, below_micro, compiled, position_fields
 from probation_rules.engine.durable_host import Session, UnmatchedFacts
 from probation_rules.errors import EngineError, InspectionError, Problem, RuleConflictError
 from probation_rules.inspection import Counts, Inspection, JudgedEvidence, KeyQuestionValue, NotRated, observed_key_questions
@@ -40,10 +46,18 @@ _TABLE_OF_KIND = {
     "case": "key_question_bands",
     "unrated": "not_rated",
     "points": "points.rows",
+    "score": "score",
     "overall": "overall_bands",
 }
 
 Fact = dict[str, Any]
+_KQ: FactKind = "kq"
+_CASE: Slot = ("case", None)
+_UNRATED: tuple[Slot, ...] = (("unrated", None),)
+_JUDGED: tuple[Slot, ...] = (("judged", None),)
+_GUIDED: tuple[Slot, ...] = (("guided", None),)
+_POINTS: tuple[Slot, ...] = (("points", None),)
+_OVERALL: tuple[Slot, ...] = (("score", None), ("overall", None))
 
 _EXACT = 2**53
 _OBSERVED_LIMIT = 4096
@@ -54,10 +68,10 @@ class _Observed:
     """A key question's observed value as the rules see it: exact and banded percentage, millionths.
 
     Worked out once per value and methodology: a population repeats the same few hundred counts.
-    Nothing here decides a band; the band rules do, on ``micro``.
+    Nothing here decides a band or a driver; the rules do, on ``micro`` and ``below``.
     """
 
-    __slots__ = ("banded", "banded_percent", "counts", "exact", "inputs", "micro", "order", "percent", "rounding", "standing")
+    __slots__ = ("banded", "banded_percent", "below", "counts", "exact", "inputs", "micro", "percent", "rounding", "standing")
 
     def __init__(self, value: KeyQuestionValue, rounding: Rounding):
         counts = value if isinstance(value, Counts) else None
@@ -68,8 +82,7 @@ class _Observed:
         self.micro = micro(scored)
         if not -_EXACT <= self.micro <= _EXACT:  # the one number in a fact not bounded by the methodology itself
             raise EngineError(Problem("", "a percentage beyond what the engine can compare exactly (+/-2**53 millionths)", self.percent))
-        # Sorts as ``banded`` does (floored millionths never disagree with it), comparing whole numbers first.
-        self.order = (self.micro, scored)
+        self.below = below_micro(scored)  # with micro, for the rules that find the lowest key question
         self.inputs: dict[str, Any] = {"percent": self.percent, "banded_percent": self.banded_percent, "rounding": rounding}
         if counts is not None:
             self.inputs.update(yes=counts.yes, relevant=counts.relevant)
@@ -89,7 +102,7 @@ class _Plan:
     keep it alive; see :class:`~probation_rules.engine.compiler.CompiledMethodology`).
     """
 
-    def __init__(self, m: Methodology):
+    def __init__(self, m: Methodology, score_fields: Mapping[str, str]):
         self.labels = m.scale.ratings
         self.rank = {rating: i for i, rating in enumerate(m.scale.ratings)}
         self.targets = {g.target for g in m.guidance}
@@ -99,7 +112,9 @@ class _Plan:
         self.max_score = m.max_score
         self.rounding = m.key_question_score.rounding
         self.kq_table = m.key_question_bands
-        self.questions = {s.id: tuple((q, f"kq {s.id} {q.id}", f"{s.id}/{q.id}") for q in s.key_questions) for s in m.standards}
+        self.questions = {s.id: tuple((q, f"{s.id}/{q.id}", *position_fields(i)) for i, q in enumerate(s.key_questions)) for s in m.standards}
+        self.case_needs: dict[str, tuple[Slot, ...]] = {s.id: (*((_KQ, i) for i in range(len(s.key_questions))), _CASE) for s in m.standards}
+        self.score_fields = score_fields
         self.keys = {kind: {s.id: f"{kind} {s.id}" for s in m.standards} for kind in ("case", "judged", "unrated", "points")}
         self.guidance_keys = {g.id: (f"guidance {g.id}", f"guided {g.id}") for g in m.guidance}
         self.observed: dict[Any, _Observed] = {}
@@ -127,7 +142,7 @@ class _Plan:
 def _plan(program: CompiledMethodology, methodology: Methodology) -> _Plan:
     plan = program.memo.get("rater")
     if plan is None:
-        plan = program.memo["rater"] = _Plan(methodology)
+        plan = program.memo["rater"] = _Plan(methodology, program.score_fields)
     assert isinstance(plan, _Plan)
     return plan
 
@@ -140,7 +155,8 @@ def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool 
     is recorded in the result's methodology reference (see :class:`~probation_rules.result.MethodologyRef`).
     """
     program = compiled(methodology)
-    with program.engine.session() as session:
+    every_standard_rated = not any(isinstance(e, NotRated) for e in inspection.standards.values())
+    with (program.rated_engine if every_standard_rated else program.engine).session() as session:
         return _Evaluation(program, methodology, inspection, session, margins).run(selected_by)
 
 
@@ -159,6 +175,10 @@ class _Evaluation:
         self.rank: dict[str, int] = {}
         self.step_of: dict[str, int] = {}
         self.results: dict[str, dict[str, Any]] = {}
+        self.observed: dict[str, list[tuple[KeyQuestion, str, _Observed]]] = {}
+        """Each case-based standard's key questions as observed: (question, trace subject, value)."""
+        self.adds: dict[str, int] = {}
+        """What each standard adds to the score, as its points rule (or the not_rated rule) decided."""
         self.unrated = {sid: e.not_rated for sid, e in inspection.standards.items() if isinstance(e, NotRated)}
         self.guidance = [g for g in self.m.guidance if g.target not in self.unrated]
         self.max_score = self.m.max_score_without(self.unrated) if self.unrated else self.plan.max_score
@@ -169,8 +189,8 @@ class _Evaluation:
         if self.guidance:
             indications = self.guidance_stage()
             self.guided_stage(indications)
-        score, score_step = self.points_stage()
-        overall_rating, overall_rule, overall_next = self.overall_stage(score, score_step)
+        points_steps = self.points_stage()
+        score, overall_rating, overall_rule, overall_next = self.overall_stage(points_steps)
         standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
         return RatingResult(
             inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
@@ -188,34 +208,49 @@ class _Evaluation:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def fire(self, facts: Sequence[Fact]) -> dict[str, list[tuple[str, Decision]]]:
-        """Assert facts; return each fact's firings (engine rule, decision) by key, refusing gaps and conflicts."""
+    def fire(self, facts: Sequence[Fact], needs: Sequence[Sequence[Slot]]) -> dict[str, list[tuple[str, Decision]]]:
+        """Assert facts; return each fact's firings (engine rule, decision) by key, refusing gaps and conflicts.
+
+        ``needs`` gives, fact by fact, the slots some rule must decide (a case fact: each key
+        question's band and the case rating); rules that decide one slot must agree.
+        """
         try:
-            # Whole numbers by construction: ranks, lengths, points (at most MAX_POINTS each) and
-            # their sums, and millionths bounded in _Observed; so the host need not test each value.
+            # Whole numbers by construction: ranks, lengths, points (at most MAX_POINTS each),
+            # millionths bounded in _Observed and below_micro's codes; so the host need not test each value.
             matched = self.session.matched(facts, check=False)
         except UnmatchedFacts as exc:
             raise RuleConflictError([self._gap(fact) for fact in exc.facts], file=self.m.source) from None
         decisions = self.decisions
         by_key: dict[str, list[tuple[str, Decision]]] = {}
-        for fact, rules in zip(facts, matched, strict=True):
+        for fact, rules, need in zip(facts, matched, needs, strict=True):
             fired = by_key[fact["key"]] = [(rule, decisions[rule]) for rule in rules]
-            if len(fired) == 1 and not fired[0][1].informational:
-                continue  # the usual case: exactly one rule decided
-            deciding = [d for _, d in fired if not d.informational]
-            if len({(d.rating, d.points, d.take) for d in deciding}) > 1:
-                rules_named = ", ".join(sorted({d.rule for d in deciding}))
-                raise RuleConflictError(
-                    Problem(_TABLE_OF_KIND.get(fact["kind"], "guidance"), f"rules {rules_named} give different outcomes for the same input", _public(fact)),
-                    file=self.m.source,
-                )
-            if not deciding and fact["kind"] != "guidance":
-                raise RuleConflictError([self._gap(fact)], file=self.m.source)
+            decided: dict[Slot, Decision] = {}
+            for _, d in fired:
+                if d.informational:
+                    continue
+                first = decided.setdefault(d.slot, d)
+                if first is not d and first.outcome() != d.outcome():
+                    rules_named = ", ".join(sorted({x.rule for _, x in fired if x.slot == d.slot and not x.informational}))
+                    raise RuleConflictError(
+                        Problem(_TABLE_OF_KIND.get(d.kind, "guidance"), f"rules {rules_named} give different outcomes for the same input", self._shown(fact)),
+                        file=self.m.source,
+                    )
+            for slot in need:
+                if slot not in decided:
+                    raise RuleConflictError([self._gap(fact, slot[0])], file=self.m.source)
         return by_key
 
-    def _gap(self, fact: Mapping[str, Any]) -> Problem:
-        table = _TABLE_OF_KIND.get(str(fact.get("kind")), "guidance")
-        return Problem(table, "no rule covers this input (a gap in the table)", _public(fact))
+    def _gap(self, fact: Mapping[str, Any], kind: str | None = None) -> Problem:
+        table = _TABLE_OF_KIND.get(str(fact.get("kind") if kind is None else kind), "guidance")
+        return Problem(table, "no rule covers this input (a gap in the table)", self._shown(fact))
+
+    def _shown(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        """A fact as a problem message shows it: percentages and points, not the engine's encodings of them."""
+        if fact.get("kind") == "case":
+            return {"standard": fact["standard"], **{q.id: value.banded_percent for q, _, value in self.observed[fact["standard"]]}}
+        if fact.get("kind") == "overall":
+            return {"points": {sid: self.adds[sid] for sid in self.plan.score_fields if sid not in self.unrated}, "max_score": fact["max_score"]}
+        return _public(fact)
 
     def record(self, engine_rule: str, rule: str, subject: str, inputs: dict[str, Any], outcome: dict[str, Any], because: Sequence[int] = ()) -> int:
         """Add a trace entry (``engine_rule``: the compiled rule that fired, or ""); ``inputs`` and ``outcome`` are the entry's own."""
@@ -250,28 +285,33 @@ class _Evaluation:
         m, plan, unrated = self.m, self.plan, self.unrated
         keys = plan.keys
         facts: list[Fact] = []
-        observed: dict[str, list[tuple[KeyQuestion, str, str, _Observed]]] = {}
+        needs: list[Sequence[Slot]] = []
+        observed = self.observed
         for s in m.standards:
             sid = s.id
             if sid in unrated:
                 facts.append({"kind": "unrated", "key": keys["unrated"][sid], "standard": sid, "scored": int(s.scored)})
+                needs.append(_UNRATED)
             elif s.kind == "case":
                 values = observed_key_questions(self.inspection, sid)
                 rows = observed[sid] = []
-                for q, key, address in plan.questions[sid]:
+                case: Fact = {"kind": "case", "key": keys["case"][sid], "standard": sid, "n": len(plan.questions[sid])}
+                for q, address, at, below in plan.questions[sid]:
                     value = plan.observe(values[q.id])
-                    rows.append((q, key, address, value))
-                    facts.append({"kind": "kq", "key": key, "standard": sid, "kq": q.id, "p": value.micro})
-                facts.append({"kind": "case", "key": keys["case"][sid], "standard": sid, "p": [row[3].micro for row in rows]})
+                    rows.append((q, address, value))
+                    case[at], case[below] = value.micro, value.below
+                facts.append(case)
+                needs.append(plan.case_needs[sid])
             elif sid not in plan.targets:
                 facts.append({"kind": "judged", "key": keys["judged"][sid], "standard": sid, "rating": plan.rank[self._judged(sid).judgement]})
-        fired = self.fire(facts)
+                needs.append(_JUDGED)
+        fired = self.fire(facts, needs)
         for s in m.standards:
             sid = s.id
             if sid in unrated:
                 self._unrated_standard(s, fired[keys["unrated"][sid]][0])
             elif s.kind == "case":
-                self._case_standard(s, observed[sid], fired)
+                self._case_standard(s, observed[sid], fired[keys["case"][sid]])
             elif sid not in plan.targets:
                 firing, decision = fired[keys["judged"][sid]][0]
                 judgement = self._judged(sid).judgement
@@ -281,6 +321,8 @@ class _Evaluation:
     def _unrated_standard(self, s: Standard, fired: tuple[str, Decision]) -> None:
         firing, decision = fired
         reason = self.unrated[s.id]
+        assert decision.points is not None
+        self.adds[s.id] = decision.points
         outcome: dict[str, Any] = {"rating": None}
         if s.scored:
             outcome["leaves_score_and_maximum"] = True
@@ -292,12 +334,13 @@ class _Evaluation:
         assert isinstance(evidence, JudgedEvidence)  # validate_against guarantees it
         return evidence
 
-    def _case_standard(self, s: Standard, rows: Sequence[tuple[KeyQuestion, str, str, _Observed]], fired: Mapping[str, list[tuple[str, Decision]]]) -> None:
+    def _case_standard(self, s: Standard, rows: Sequence[tuple[KeyQuestion, str, _Observed]], fired: Sequence[tuple[str, Decision]]) -> None:
         labels, table, margins = self.labels, self.plan.kq_table, self.margins
+        by_slot = {d.slot: (f, d) for f, d in fired}  # fire() made sure every slot is decided, and alike
         kq_results: dict[str, KeyQuestionResult] = {}
         kq_steps = []
-        for q, key, address, value in rows:
-            firing, decision = fired[key][0]
+        for i, (q, address, value) in enumerate(rows):
+            firing, decision = by_slot["kq", i]
             assert decision.rating is not None
             band = labels[decision.rating]
             nxt = value.placed(table).next_band() if margins else None
@@ -317,15 +360,15 @@ class _Evaluation:
                 counts.relevant if counts else None,
                 nxt,
             )
-        firing, decision = fired[self.plan.keys["case"][s.id]][0]
-        assert decision.rating is not None
-        driver = min(rows, key=_banded)[0].id  # the first of the lowest, in the standard's order
+        firing, decision = by_slot[_CASE]
+        assert decision.rating is not None and decision.driver is not None
+        driver = rows[decision.driver][0].id  # the rule that fired names the lowest key question's position
         rating = labels[decision.rating]
         step = self.record(
             firing,
             decision.rule,
             s.id,
-            {q.id: value.banded_percent for q, _, _, value in rows},
+            {q.id: value.banded_percent for q, _, value in rows},
             {"rating": rating, "driver": driver, "band": decision.via},
             kq_steps,
         )
@@ -338,7 +381,7 @@ class _Evaluation:
         for g in self.guidance:
             ranks = [self.rank[s.id] for s in plan.informing[g.id] if s.id not in unrated]
             facts.append({"kind": "guidance", "key": plan.guidance_keys[g.id][0], "table": g.id, "ranks": ranks, "rated": len(ranks)})
-        fired = self.fire(facts)
+        fired = self.fire(facts, [()] * len(facts))  # a table may indicate nothing
         indications: dict[str, tuple[int | None, int]] = {}
         for g in self.guidance:
             informing = plan.informing[g.id]
@@ -363,15 +406,15 @@ class _Evaluation:
             fact: Fact = {"kind": "guided", "key": key, "table": g.id, "judged": plan.rank[judged.judgement], "strengths": len(judged.strengths)}
             indicated = indications[g.id][0]
             if indicated is not None:
-                fact.update(indicated=indicated, lift=fact["judged"] - indicated)
+                fact["indicated"] = indicated
             facts.append(fact)
-        fired = self.fire(facts)
+        fired = self.fire(facts, [_GUIDED] * len(facts))
         for g, fact in zip(self.guidance, facts, strict=True):
             standard = plan.target_of[g.id]
             judged = self._judged(g.target)
             firing, decision = fired[fact["key"]][0]
             indicated = indications[g.id][0]
-            rank = self._apply(decision, fact["judged"], indicated, g.override.max_bands_up if g.override else 0)
+            rank = self._apply(decision, fact["judged"], indicated)
             departure = None
             if decision.departure:
                 departure = Departure(decision.rule, self.label(indicated or 0), judged.judgement, self.label(rank), judged.strengths, decision.capped)
@@ -391,39 +434,50 @@ class _Evaluation:
                 departure=departure,
             )
 
-    def _apply(self, decision: Decision, judged: int, indicated: int | None, limit: int) -> int:
-        """The rating a guided-stage decision takes: the judgement, the indication, or the cap."""
-        if decision.take == "judged" or indicated is None:
+    @staticmethod
+    def _apply(decision: Decision, judged: int, indicated: int | None) -> int:
+        """The rating a guided-stage decision takes: the judgement, the indication, or the capped rating the rule names."""
+        if decision.take == "judged":
             return judged
         if decision.take == "indicated":
+            assert indicated is not None  # the rules that take it require an indication
             return indicated
-        return min(indicated + limit, len(self.m.scale.ratings) - 1)
+        assert decision.rating is not None
+        return decision.rating
 
-    def points_stage(self) -> tuple[int, int]:
-        plan, unrated = self.plan, self.unrated
-        scored = [s for s in plan.scored if s.id not in unrated]
-        keys = plan.keys["points"]
-        fired = self.fire([{"kind": "points", "key": keys[s.id], "standard": s.id, "rating": self.rank[s.id]} for s in scored])
+    def points_stage(self) -> list[int]:
+        """Each rated standard's points (or the rule that leaves it out of the score); the steps of the points given."""
+        unrated, keys = self.unrated, self.plan.keys["points"]
+        rated = [s for s in self.m.standards if s.id not in unrated]
+        fired = self.fire([{"kind": "points", "key": keys[s.id], "standard": s.id, "rating": self.rank[s.id]} for s in rated], [_POINTS] * len(rated))
         steps = []
-        points: dict[str, Any] = {}
-        for s in scored:
+        for s in rated:
             firing, decision = fired[keys[s.id]][0]
-            assert decision.points is not None
-            self.results[s.id]["points"] = points[s.id] = decision.points
-            steps.append(self.record(firing, decision.rule, s.id, {"rating": self.labels[self.rank[s.id]]}, {"points": decision.points}, [self.step_of[s.id]]))
-        score = sum(points.values())
+            inputs = {"rating": self.labels[self.rank[s.id]]}
+            if decision.points is None:  # rated but not scored: its own rule fired, no points row did
+                self.record(firing, decision.rule, s.id, inputs, {"points": None, "scored": False}, [self.step_of[s.id]])
+                continue
+            self.results[s.id]["points"] = self.adds[s.id] = decision.points
+            steps.append(self.record(firing, decision.rule, s.id, inputs, {"points": decision.points}, [self.step_of[s.id]]))
+        return steps
+
+    def overall_stage(self, points_steps: Sequence[int]) -> tuple[int, str, str, NextBand | None]:
+        """The score and the overall band, in one batch: both are rules over the sum of the points the rules gave."""
+        m, plan, unrated = self.m, self.plan, self.unrated
+        adds = self.adds
+        fields = {field: adds[sid] for sid, field in plan.score_fields.items()}
+        firings = self.fire([{"kind": "overall", "key": "overall", "max_score": self.max_score, **fields}], [_OVERALL])["overall"]
+        firing, decision = next((f, d) for f, d in firings if d.kind == "score")
+        score = decision.score
+        assert score is not None
         outcome: dict[str, Any] = {"score": score, "max_score": self.max_score}
         unrated_steps = [self.step_of[s.id] for s in plan.scored if s.id in unrated]
         if unrated_steps:
             outcome["full_max_score"] = plan.max_score
-        step = self.record("", self.m.score.id, "score", points, outcome, steps + unrated_steps)
-        return score, step
+        points = {s.id: adds[s.id] for s in plan.scored if s.id not in unrated}
+        score_step = self.record(firing, decision.rule, "score", points, outcome, [*points_steps, *unrated_steps])
 
-    def overall_stage(self, score: int, score_step: int) -> tuple[str, str, NextBand | None]:
-        m, plan = self.m, self.plan
-        fired = self.fire([{"kind": "overall", "key": "overall", "score": score, "max_score": self.max_score}])
-        firings = fired["overall"]
-        firing, decision = next((f, d) for f, d in firings if not d.informational)
+        firing, decision = next((f, d) for f, d in firings if d.kind == "overall" and not d.informational)
         assert decision.rating is not None
         rating = self.labels[decision.rating]
         table, rescaled = plan.overall_table(m, self.max_score)
@@ -435,11 +489,11 @@ class _Evaluation:
                 because.append(self.record(f, d.rule, "overall", bounds, {"bands_from": dict(rescaled)}, [score_step]))
                 inputs["full_max_score"] = plan.max_score
         nxt = next_band_for_score(table, score) if self.margins else None
-        outcome: dict[str, Any] = {"rating": rating}
+        outcome = {"rating": rating}
         if nxt is not None:
             outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by}
         self.record(firing, decision.rule, "overall", inputs, outcome, because)
-        return rating, decision.rule, nxt
+        return score, rating, decision.rule, nxt
 
 
 def rate_score(methodology: Methodology, score: int, max_score: int | None = None) -> tuple[str, str]:
@@ -453,14 +507,19 @@ def rate_score(methodology: Methodology, score: int, max_score: int | None = Non
     if not 0 <= score <= maximum or (maximum != full and maximum not in methodology.possible_maxima()):
         raise InspectionError(Problem("score", f"must be a whole number from 0 to a maximum {methodology.id} can give (got {score}/{maximum})"))
     program = compiled(methodology)
+    # The overall rules read the sum of the points on the fact: a published score is given as one
+    # standard's points, the others' as 0 (with nothing scored, the score can only be 0).
+    fields = dict.fromkeys(program.score_fields.values(), 0)
+    if fields:
+        fields[next(iter(fields))] = score
     with program.engine.session() as session:
         try:
-            firings = session.assert_facts([{"kind": "overall", "key": "overall", "score": score, "max_score": maximum}])
+            firings = session.assert_facts([{"kind": "overall", "key": "overall", "max_score": maximum, **fields}])
         except UnmatchedFacts:
             raise RuleConflictError(
                 Problem("overall_bands", "no rule covers this input (a gap in the table)", {"score": score}), file=methodology.source
             ) from None
-    decisions = {program.decisions[f.rule] for f in firings if not program.decisions[f.rule].informational}
+    decisions = {d for d in (program.decisions[f.rule] for f in firings) if d.kind == "overall" and not d.informational}
     if len({d.rating for d in decisions}) != 1:
         raise RuleConflictError(
             Problem("overall_bands", "no rule, or rules with different outcomes, place this score", {"score": score}), file=methodology.source
@@ -468,10 +527,6 @@ def rate_score(methodology: Methodology, score: int, max_score: int | None = Non
     decision = decisions.pop()
     assert decision.rating is not None
     return methodology.scale.ratings[decision.rating], decision.rule
-
-
-def _banded(row: tuple[KeyQuestion, str, str, _Observed]) -> tuple[int, Fraction]:
-    return row[3].order
 
 
 def _public(fact: Mapping[str, Any]) -> dict[str, Any]:

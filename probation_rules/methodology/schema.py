@@ -366,6 +366,18 @@ class Methodology:
             yield Rule(self.not_rated.id, self.not_rated.citation, self.not_rated.evidence)
             r = self.not_rated.rescale
             yield Rule(r.id, r.citation, r.evidence)
+        for s in self.standards:
+            if not s.scored:
+                yield self.not_scored_rule(s)
+
+    def not_scored_rule(self, standard: Standard) -> Rule:
+        """The rule by which a standard rated but not scored adds no points: ``<standard id>.not-scored``.
+
+        Its id is derived from the standard, and it cites the standard's own citation and evidence
+        (the score rule's where the standard states none): that the standard is not scored is part
+        of the standard's description in the methodology file (``scored = false``).
+        """
+        return Rule(f"{standard.id}.not-scored", standard.citation or self.score.citation, standard.evidence or self.score.evidence)
 
     def rule(self, rule_id: str) -> Rule:
         for info in self.rules():
