@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from fractions import Fraction
 
-from probation_rules.check.bands import band_findings, live_bands, points_findings
-from probation_rules.check.domains import MAX_RELEVANT, number, percent_domain, score_domain
+from probation_rules.check.bands import band_findings, live_bands, points_findings, ratings_reached
+from probation_rules.check.domains import MAX_RELEVANT, number, percent_domain, score_domain, scores_by_maximum
 from probation_rules.check.findings import Finding, Report, sort_findings
 from probation_rules.check.guidance import guidance_findings
 from probation_rules.check.loading import load_for_check
@@ -45,27 +46,45 @@ def _findings(m: Methodology, max_relevant: int) -> Iterator[Finding]:
     yield from band_findings(m.key_question_bands, "key_question_bands", percents, m, m.key_question_score.rounding)
     case_ratings = {live.band.rating for live in live_bands(m.key_question_bands, percents)}
     if any(s.kind == "case" for s in m.standards):
+        judged = any(s.kind == "judged" for s in m.standards)
         for rating in ratings:
-            if rating not in case_ratings:
+            if rating not in case_ratings and judged:
                 yield Finding(
                     "unreachable-case-rating",
                     "key_question_bands.bands",
-                    f"no key-question band gives {rating}, so no case-based standard can be rated {rating}",
+                    f"no key-question band gives {rating}, so no case-based standard can be rated {rating} (judged standards still can)",
+                )
+            elif rating not in case_ratings:
+                yield Finding(
+                    "unreachable-standard-rating",
+                    "key_question_bands.bands",
+                    f"no key-question band gives {rating}, and every standard is case-based, so no standard can be rated {rating}",
                 )
     yield from points_findings(m)
     scores = score_domain(m, case_ratings)
     yield from band_findings(m.overall_bands, "overall_bands", scores, m)
-    overall_ratings = {live.band.rating for live in live_bands(m.overall_bands, scores)}
+    by_maximum = scores_by_maximum(m, case_ratings)
+    overall_ratings = set().union(*(ratings_reached(m.overall_bands_for(top), values) for top, values in by_maximum.items()))
     for rating in ratings:
         if rating not in overall_ratings:
             yield Finding(
                 "unreachable-overall-rating",
                 "overall_bands.bands",
-                f"no score from 0 to {m.max_score} falls in a band that gives {rating}, so no inspection can be rated {rating} overall",
+                f"{_no_score(m, by_maximum)} falls in a band that gives {rating}, so no inspection can be rated {rating} overall",
             )
     yield from _rescaled_findings(m)
     yield from guidance_findings(m)
     yield from provenance_findings(m)
+
+
+def _no_score(m: Methodology, by_maximum: dict[int, tuple[Fraction, ...]]) -> str:
+    """No score the points can add up to, in words, naming the scores they can."""
+    full = by_maximum.get(m.max_score, ())
+    can = f"{number(full[0])} to {number(full[-1])}" if full and len(full) == full[-1] - full[0] + 1 else ", ".join(number(v) for v in full)
+    scores = f"no score the points can add up to ({can}, out of {m.max_score})"
+    if len(by_maximum) > 1:
+        scores += ", nor any score with standards left unrated, on the bands for its reduced maximum,"
+    return scores
 
 
 def _rescaled_findings(m: Methodology) -> Iterator[Finding]:
