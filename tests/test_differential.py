@@ -40,7 +40,10 @@ def assert_agrees(m: Methodology, doc: dict[str, Any]) -> None:
         assert standard.indicated == indicated, target
         assert (standard.departure is not None) == expected.departed[target], target
         assert standard.departure is None or standard.departure.capped == expected.capped[target], target
-    assert (result.score, result.overall) == (expected.score, expected.overall)
+    for sid, reason in expected.unrated.items():
+        standard = result.standards[sid]
+        assert (standard.not_rated, standard.points, standard.indicated, standard.departure) == (reason, None, None, None), sid
+    assert (result.score, result.max_score, result.overall) == (expected.score, expected.max_score, expected.overall)
 
 
 @settings(max_examples=DIFFERENTIAL_EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -75,5 +78,23 @@ def test_rounding_agrees_at_awkward_ratios(rounding: str, yes: int, relevant: in
     doc["standards"]["P2.1"]["key_questions"]["keeping_safe"] = {"yes": yes, "relevant": relevant}
     try:
         assert_agrees(m, doc)
+    finally:
+        release(m)
+
+
+@pytest.mark.parametrize("method", ["proportional", "none"])
+def test_a_methodology_with_nothing_scored_still_rates_with_a_standard_unrated(method: str) -> None:
+    # Found by the differential: with no scored standard the only maximum is 0, and the rescaled
+    # overall bands must still be compiled for it.
+    data = pdu_2023_data()
+    for standard in data["standards"]:
+        standard["scored"] = False
+    data["not_rated"]["rescale"]["method"] = method
+    m = methodology_from_dict(data)
+    doc = json.loads(YORK.read_text())
+    doc["standards"]["P2.4"] = {"not_rated": "no relevant cases"}
+    try:
+        assert_agrees(m, doc)
+        assert (rate(doc, m).score, rate(doc, m).max_score) == (0, 0)
     finally:
         release(m)

@@ -305,9 +305,9 @@ class Methodology:
         return self.best_points * sum(1 for s in self.standards if s.scored and s.id not in unrated)
 
     def possible_maxima(self) -> tuple[int, ...]:
-        """Every maximum score some set of rated scored standards gives (at least one rated)."""
+        """Every maximum score some set of rated scored standards gives (at least one rated; 0 when none is scored)."""
         scored = sum(1 for s in self.standards if s.scored)
-        return tuple(sorted({self.best_points * k for k in range(1, scored + 1)}))
+        return tuple(sorted({self.best_points * k for k in range(1, scored + 1)} | {self.max_score}))
 
     def overall_bands_for(self, max_score: int) -> BandTable:
         """The overall band table that applies when the maximum score is ``max_score``.
