@@ -25,8 +25,10 @@ def check_methodology(which: str | os.PathLike[str] | Methodology, *, max_releva
     """Every finding about a methodology (a bundled id, a TOML file, or one already loaded).
 
     A file the loader refuses gives a report of the loader's problems; raises
-    :class:`~probation_rules.errors.UnknownMethodologyError` or
-    :class:`~probation_rules.errors.InputFileError` only when there is no methodology to check.
+    :class:`~probation_rules.errors.UnknownMethodologyError`,
+    :class:`~probation_rules.errors.InputFileError` (no such file, a directory) or
+    :class:`~probation_rules.errors.MethodologyError` (not UTF-8 text, not TOML) only when there
+    is no methodology to check.
     """
     if isinstance(which, Methodology):
         m: Methodology | None = which
@@ -119,7 +121,11 @@ def _examined(m: Methodology, max_relevant: int) -> Iterator[str]:
     yield f"points: {len(m.points.rows)} ratings"
     reduced = [str(x) for x in m.possible_maxima() if x != m.max_score] if m.not_rated is not None else []
     rescaled = f", and as rescaled for every maximum unrated standards leave ({', '.join(reduced)})" if reduced else ""
-    yield f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score}{rescaled}"
+    case_ratings = {live.band.rating for live in live_bands(m.key_question_bands, percent_domain(rounding, max_relevant))}
+    achievable = len(scores_by_maximum(m, case_ratings).get(m.max_score, ()))
+    yield (
+        f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score} (the points can add up to {achievable} of them){rescaled}"
+    )
     for g in m.guidance:
         n = len(m.informing_standards(g))
         yield f"{g.id}: {len(g.rows)} row(s) over all {len(m.scale.ratings) ** n} profiles of {n} informing rating(s)"
