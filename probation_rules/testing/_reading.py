@@ -13,7 +13,21 @@ from fractions import Fraction
 from probation_rules.methodology.schema import Band, BandTable, GuidanceRow, Methodology
 from probation_rules.percent import as_fraction
 
-__all__ = ["band_for", "interval", "overall_band_for", "overall_value", "rated_maximum", "row_holds"]
+__all__ = ["band_for", "interval", "overall_band_for", "overall_value", "rated_maximum", "rounded_percent", "row_holds"]
+
+
+def rounded_percent(percent: Fraction, rounding: str) -> Fraction:
+    """The percentage a band table is read at: as it is ("exact"), to the nearest whole one with halves up, or the whole one below.
+
+    Written out here rather than taken from :mod:`probation_rules.percent`, so that the
+    invariants do not share the engine's rounding and a rounding bug there shows up here.
+    """
+    whole = percent.numerator // percent.denominator
+    if rounding == "nearest":
+        return Fraction(whole + 1 if percent - whole >= Fraction(1, 2) else whole)
+    if rounding == "down":
+        return Fraction(whole)
+    return percent
 
 
 def band_for(table: BandTable, value: Fraction) -> Band | None:

@@ -28,8 +28,8 @@ from probation_rules.dump import inspection_to_dict, methodology_to_dict
 from probation_rules.inspection import Counts, observed_key_questions
 from probation_rules.methodology.loader import methodology_from_dict
 from probation_rules.methodology.schema import Methodology
-from probation_rules.percent import as_fraction, banded
-from probation_rules.testing._reading import band_for, overall_band_for, rated_maximum, row_holds
+from probation_rules.percent import as_fraction
+from probation_rules.testing._reading import band_for, overall_band_for, rated_maximum, rounded_percent, row_holds
 from probation_rules.testing.replay import replay_trace
 from probation_rules.testing.variations import better_judgements, better_key_questions, order_of, reordered, shuffled
 
@@ -113,7 +113,7 @@ def _percents(m: Methodology, doc: Mapping[str, Any], standard: str) -> dict[str
     out = {}
     for q, value in values.items():
         exact = value.ratio if isinstance(value, Counts) else as_fraction(value)
-        out[q] = (exact, banded(exact, m.key_question_score.rounding))
+        out[q] = (exact, rounded_percent(exact, m.key_question_score.rounding))
     return out
 
 
