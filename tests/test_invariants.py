@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from fractions import Fraction
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -21,6 +22,7 @@ from probation_rules import Methodology, bundled_ids, load_methodology, rate
 from probation_rules.check import check_methodology
 from probation_rules.engine.compiler import release
 from probation_rules.methodology import methodology_from_dict
+from probation_rules.testing._reading import rounded_percent
 from probation_rules.testing.invariants import (
     INVARIANTS,
     MONOTONICITY,
@@ -202,3 +204,18 @@ def test_replay_refuses_a_trace_that_does_not_give_the_result() -> None:
     entries[first_band] = attrs.evolve(entries[first_band], inputs={**entries[first_band].inputs, "banded_percent": 99.0})
     with pytest.raises(AssertionError, match=r"trace step \d+ .* does not replay"):
         replay_trace(m, attrs.evolve(result, trace=attrs.evolve(result.trace, entries=tuple(entries))))
+
+
+@pytest.mark.parametrize(
+    ("percent", "rounding", "read_at"),
+    [
+        (Fraction(129, 2), "nearest", 65),  # a half goes up
+        (Fraction(1299, 20), "nearest", 65),
+        (Fraction(1289, 20), "nearest", 64),
+        (Fraction(129, 2), "down", 64),
+        (Fraction(6499, 100), "down", 64),
+        (Fraction(200, 3), "exact", Fraction(200, 3)),
+    ],
+)
+def test_the_invariants_read_rounding_for_themselves(percent: Fraction, rounding: str, read_at: Fraction) -> None:
+    assert rounded_percent(percent, rounding) == read_at
