@@ -93,18 +93,20 @@ def _rescaled_findings(m: Methodology) -> Iterator[Finding]:
     """Rescaling keeps 0 the lowest bound and every bound within the maximum, but may merge two bounds."""
     if m.not_rated is None or m.not_rated.rescale.method == "none":
         return
-    merged: dict[tuple[int, int], list[str]] = {}
+    index = {band.id: i for i, band in enumerate(m.overall_bands.bands)}
+    merged: dict[tuple[str, str], list[str]] = {}
     for maximum in m.possible_maxima():
-        rescaled = m.overall_bands_for(maximum).bands
+        rescaled = m.overall_bands_for(maximum).bands  # in the order of the stated bounds: the later of two merged wins
         for i, band in enumerate(rescaled):
-            for j in range(i + 1, len(rescaled)):
-                if rescaled[j].at_least == band.at_least and rescaled[j].rating != band.rating:
-                    merged.setdefault((i, j), []).append(f"{maximum} ({number(band.at_least)})")
-    for (i, j), where in merged.items():
-        first, second = m.overall_bands.bands[i], m.overall_bands.bands[j]
+            for later in rescaled[i + 1 :]:
+                if later.at_least == band.at_least and later.rating != band.rating:
+                    merged.setdefault((band.id, later.id), []).append(f"{maximum} ({number(band.at_least)})")
+    bands = {band.id: band for band in m.overall_bands.bands}
+    for (lost, wins), where in merged.items():
+        first, second = bands[lost], bands[wins]
         yield Finding(
             "rescaled-overlap",
-            f"overall_bands.bands[{j}].at_least",
+            f"overall_bands.bands[{index[wins]}].at_least",
             f"with standards unrated, {m.not_rated.rescale.id} moves {first.id} ({first.rating}) and {second.id} ({second.rating}) "
             f"to the same bound at a maximum score of {', '.join(where)}, where {second.id} wins and no score is rated {first.rating}",
         )

@@ -314,12 +314,15 @@ class Methodology:
 
         The stated table when nothing is unrated, or when the methodology does not rescale;
         otherwise the proportional rescaling of :class:`Rescale`, with the same band ids, so a
-        rescaled band is still the rule it was (its bound is what moved).
+        rescaled band is still the rule it was (its bound is what moved). The rescaled bands are
+        listed in the order of their stated bounds: where two bounds rescale to the same whole
+        score, the band stated higher wins there, as the rule says (``s * N / M`` reaches it).
         """
         full = self.max_score
         if max_score == full or full == 0 or self.not_rated is None or self.not_rated.rescale.method == "none":
             return self.overall_bands
-        bands = tuple(attrs.evolve(b, at_least=float(math.ceil(as_fraction(b.at_least) * max_score / full))) for b in self.overall_bands.bands)
+        stated = sorted(self.overall_bands.bands, key=lambda b: as_fraction(b.at_least))
+        bands = tuple(attrs.evolve(b, at_least=float(math.ceil(as_fraction(b.at_least) * max_score / full))) for b in stated)
         return attrs.evolve(self.overall_bands, bands=bands)
 
     def in_force_on(self, day: datetime.date) -> bool:
