@@ -202,6 +202,11 @@ def _ladder(draw: st.DrawFn, n_ratings: int) -> list[RowSpec]:
     return rows
 
 
+def _make_judged(standard: dict[str, Any]) -> None:
+    standard["kind"] = "judged"
+    standard.pop("key_questions", None)
+
+
 def _reachable_scores(standards: list[dict[str, Any]], points: list[int], case_ranks: set[int]) -> list[int]:
     """Every score the points add up to with every scored standard rated; case-based ones get only ``case_ranks``."""
     totals = {0}
@@ -281,15 +286,15 @@ def methodology_documents(draw: st.DrawFn, *, strict: bool = True) -> dict[str, 
     kq_at = _thresholds(draw, kq_count, 100, decimals=(rounding == "exact" or not strict) and draw(st.booleans()))
     if strict:
         kq_ranks = sorted(draw(st.lists(st.integers(0, n - 1), min_size=kq_count, max_size=kq_count)))
+        if set(kq_ranks) != set(range(n)) and all(s["kind"] == "case" for s in standards):
+            _make_judged(standards[0])  # else some rating no standard can be given
         scores = _reachable_scores(standards, points, set(kq_ranks))
         if len(scores) < n:  # too few scores for every rating to be reachable overall: points one apart
             for i in range(1, n):
                 points[i] = max(points[i], points[i - 1] + 1)
             scores = _reachable_scores(standards, points, set(kq_ranks))
         if len(scores) < n:  # and a judged standard, which earns every rating's points
-            first = next(s for s in standards if s.get("scored", True))
-            first["kind"] = "judged"
-            first.pop("key_questions", None)
+            _make_judged(next(s for s in standards if s.get("scored", True)))
             scores = _reachable_scores(standards, points, set(kq_ranks))
         overall_at = _overall_thresholds(draw, scores, n)
         overall_ranks = list(range(n))
