@@ -1,25 +1,22 @@
-"""Shared fixtures; hypothesis profiles: ``dev`` (fast, default), ``ci`` (thorough, set by CI=true), ``long`` (by hand)."""
+"""Shared fixtures; hypothesis profiles (``probation_rules.testing.profiles``): ``dev`` (fast, default), ``ci`` (thorough, when CI is set
+to anything but empty, 0, false, no or off), ``long`` (by hand, HYPOTHESIS_PROFILE=long)."""
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+from probation_rules.testing.profiles import load_profile
 
 from ._schemas import every_document_validates  # noqa: F401  (autouse: every result, trace and inspection fits its JSON Schema)
 
-settings.register_profile("dev", max_examples=60, deadline=None)
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
-settings.load_profile(PROFILE)
+PROFILE = load_profile()
 THOROUGH = PROFILE != "dev"
 """Under the ci and long profiles: tests that set their own example counts use the larger one."""
 

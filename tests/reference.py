@@ -20,7 +20,15 @@ The meaning, as the README and the schema state it:
 * an override lets a judgement above the indication stand, with at least ``min_strengths``
   recorded strengths, but no more than ``max_bands_up`` bands above the indication;
 * the score adds the points of the scored standards' ratings; the overall rating is the band
-  of the score.
+  of the score;
+* a standard the inspectors leave unrated (``{"not_rated": reason}``, allowed only when the
+  methodology has a ``not_rated`` section) gets no rating and no points, and drops out of the
+  maximum score, which is the best rating's points for each rated scored standard; a guidance
+  table reads only its rated informing standards, indicates nothing when none of them is rated,
+  and is not consulted at all when its target is unrated;
+* out of a reduced maximum ``M`` (the full one being ``N``), the ``proportional`` rescale places
+  a score ``s`` in the stated band it would take scaled up to the full maximum: the band with the
+  greatest lower bound at most ``s * N / M``; ``none`` reads ``s`` on the stated bands as it is.
 """
 
 from __future__ import annotations
@@ -35,12 +43,14 @@ from probation_rules.methodology.schema import Methodology
 
 @dataclass
 class Expected:
-    ratings: dict[str, str] = field(default_factory=dict)
+    ratings: dict[str, str | None] = field(default_factory=dict)
+    unrated: dict[str, str] = field(default_factory=dict)
     drivers: dict[str, str] = field(default_factory=dict)
     indicated: dict[str, str | None] = field(default_factory=dict)
     departed: dict[str, bool] = field(default_factory=dict)
     capped: dict[str, bool] = field(default_factory=dict)
     score: int = 0
+    max_score: int = 0
     overall: str = ""
 
 
@@ -99,8 +109,11 @@ def evaluate(m: Methodology, doc: dict[str, Any]) -> Expected:
     scale = list(m.scale.ratings)
     out = Expected()
     targets = {g.target: g for g in m.guidance}
+    out.unrated = {sid: e["not_rated"] for sid, e in doc.get("standards", {}).items() if isinstance(e, dict) and "not_rated" in e}
     for s in m.standards:
-        if s.kind == "case":
+        if s.id in out.unrated:
+            out.ratings[s.id] = None
+        elif s.kind == "case":
             ps = _percentages(m, doc, s)
             lowest = min(ps)
             out.ratings[s.id] = band_rating(m.key_question_bands.bands, lowest)
@@ -108,8 +121,15 @@ def evaluate(m: Methodology, doc: dict[str, Any]) -> Expected:
         elif s.id not in targets:
             out.ratings[s.id] = doc["standards"][s.id]["judgement"]
     for g in m.guidance:
-        informing = [scale.index(out.ratings[s.id]) for s in m.standards if s.id in g.from_standards or (s.domain == g.from_domain and s.id != g.target)]
-        indications = {row.indicates for row in g.rows if all(_holds(k, scale.index(v), informing) for k, v in row.conditions().items())}
+        if g.target in out.unrated:
+            continue
+        informing = [
+            scale.index(rating)
+            for s in m.standards
+            if (s.id in g.from_standards or (s.domain == g.from_domain and s.id != g.target)) and (rating := out.ratings[s.id]) is not None
+        ]
+        holding = [row for row in g.rows if informing and all(_holds(k, scale.index(v), informing) for k, v in row.conditions().items())]
+        indications = {row.indicates for row in holding}
         assert len(indications) <= 1, "generated methodologies have no guidance conflicts"
         evidence = doc["standards"][g.target]
         judged = scale.index(evidence["judgement"])
@@ -129,6 +149,13 @@ def evaluate(m: Methodology, doc: dict[str, Any]) -> Expected:
         out.ratings[g.target] = scale[rating]
         out.departed[g.target], out.capped[g.target] = departed, capped
     points = {row.rating: row.points for row in m.points.rows}
-    out.score = sum(points[out.ratings[s.id]] for s in m.standards if s.scored)
-    out.overall = band_rating(m.overall_bands.bands, Fraction(out.score))
+    best = max(points.values())
+    rated = [rating for s in m.standards if s.scored and (rating := out.ratings[s.id]) is not None]
+    out.score = sum(points[rating] for rating in rated)
+    out.max_score = best * len(rated)
+    full = best * sum(1 for s in m.standards if s.scored)
+    placed = Fraction(out.score)
+    if out.max_score != full and m.not_rated is not None and m.not_rated.rescale.method == "proportional":
+        placed = Fraction(out.score * full, out.max_score)
+    out.overall = band_rating(m.overall_bands.bands, placed)
     return out

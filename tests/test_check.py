@@ -39,6 +39,9 @@ def test_a_broken_fixture_gives_exactly_the_findings_it_declares(fixture: Path) 
 def test_every_kind_of_finding_has_its_own_broken_fixture() -> None:
     named = {fixture.stem for fixture in BROKEN}
     assert set(CODES) <= named, f"codes without a fixture named after them: {sorted(set(CODES) - named)}"
+    for code in CODES:
+        found = {f.code for f in check_methodology(FIXTURES / "broken" / f"{code}.toml").findings}
+        assert code in found, f"{code}.toml gives {sorted(found)}, not {code}"
 
 
 @pytest.mark.parametrize("which", [*bundled_ids(), str(EXAMPLE)])
@@ -67,6 +70,41 @@ def test_findings_name_the_exact_values() -> None:
     (score, rating) = check_methodology(FIXTURES / "broken" / "unreachable-band-score.toml").findings
     assert "from 9, but the maximum score is 8" in score.message
     assert "no inspection can be rated High overall" in rating.message
+
+
+NOT_RATED = """
+[not_rated]
+id = "not-rated"
+citation = "example"
+evidence = "inferred"
+
+[not_rated.rescale]
+id = "not-rated.rescale"
+method = "{method}"
+citation = "example"
+evidence = "inferred"
+"""
+
+
+@pytest.mark.parametrize(("method", "reachable"), [("proportional", True), ("none", False)])
+def test_an_overall_rating_reachable_only_with_standards_unrated_is_reachable(tmp_path: Path, method: str, reachable: bool) -> None:
+    # Case-based standards reach Middle at best: 6 of 8. With C and D unrated the maximum is 4, and
+    # proportionally High starts at ceil(7 x 4 / 8) = 4, which A and B rated High reach.
+    variant = tmp_path / "variant.toml"
+    variant.write_text((FIXTURES / "broken" / "unreachable-overall-rating-by-points.toml").read_text() + NOT_RATED.format(method=method))
+    codes = {f.code for f in check_methodology(variant).findings}
+    assert ("unreachable-overall-rating" not in codes) == reachable, codes
+    assert {"unreachable-case-rating", "unreachable-score"} <= codes
+    m = load_methodology(variant)
+    doc = {
+        "id": "x",
+        "unit": "x",
+        "standards": {"A": {"judgement": "High"}, "B": {"judgement": "High"}, "C": {"not_rated": "no cases"}, "D": {"not_rated": "no cases"}},
+    }
+    try:
+        assert (rate(doc, m).overall == "High") == reachable
+    finally:
+        release(m)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +172,8 @@ def test_a_file_the_loader_refuses_is_reported_as_findings(capsys: pytest.Captur
         "suggestion": "at_least",
     }
     assert "did you mean 'at_least'" in unknown["message"]
+    assert "(at_least is required and missing)" in unknown["message"]
+    assert [f["code"] for f in body["findings"]] == ["unknown-key"]  # the misspelling once, not also at_least missing
 
 
 def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,11 +185,22 @@ def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert any("256 profiles" in line for line in body["examined"])
 
 
-def test_a_toml_syntax_error_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("content", "problem"), [(b"id = ", "is not valid TOML"), (b"\xff\xfe id = 1", "must be UTF-8 text")], ids=["not TOML", "not UTF-8"])
+def test_a_file_that_is_not_toml_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, problem: str) -> None:
+    # Not a methodology with problems but no methodology at all: one line on stderr, exit 2.
     bad = tmp_path / "bad.toml"
-    bad.write_text("id = ")
-    assert main(["check", str(bad)]) == 1
-    assert re.search(r"error \[invalid\] is not valid TOML", capsys.readouterr().out)
+    bad.write_bytes(content)
+    assert main(["check", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"probation-rules: error: {bad}: {problem}")
+
+
+def test_a_directory_is_named_as_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"{tmp_path}: is a directory, not a methodology file" in line
 
 
 @pytest.mark.parametrize("which", ["no-such-methodology", "missing/file.toml"])
@@ -167,5 +218,5 @@ def test_max_relevant_changes_what_counts_as_reachable_with_cases(capsys: pytest
 
 def test_the_reference_page_lists_every_code_with_its_severity() -> None:
     page = (Path(__file__).parent.parent / "docs" / "reference" / "check.md").read_text()
-    listed = dict(re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", page, re.M))
-    assert listed == {name: code.severity for name, code in CODES.items()}
+    listed = {name: (severity, meaning) for name, severity, meaning in re.findall(r"^\| `([a-z-]+)` \| (error|warning) \| (.*) \|$", page, re.M)}
+    assert listed == {name: (code.severity, code.meaning) for name, code in CODES.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,22 @@ def test_a_non_monotone_variant_gets_its_simplest_counterexample(capsys: pytest.
             INVARIANTS["monotone_in_key_questions"](m, failed["counterexample"])
     finally:
         release(m)
+
+
+def test_the_counterexample_is_the_simplest_kind_of_inspection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The PDU methodology with its Good key-question band made Inadequate: percentages alone show
+    # the fault, so the inspection printed gives percentages, not counts or case-by-case answers.
+    text = (resources.files("probation_rules.methodologies") / "hmip-pdu-2023.toml").read_text()
+    good = 'rating = "Good", at_least = 65'
+    assert text.count(good) == 1
+    variant = tmp_path / "variant.toml"
+    variant.write_text(text.replace(good, 'rating = "Inadequate", at_least = 65'))
+    assert main(["check", "--properties", "--examples", "40", "--format", "json", str(variant)]) == 1
+    failed = next(p for p in json.loads(capsys.readouterr().out)["properties"] if p["name"] == "monotone_in_key_questions")
+    doc = failed["counterexample"]
+    assert "cases" not in doc
+    values = [v for e in doc["standards"].values() for v in e.get("key_questions", {}).values()]
+    assert values and all(isinstance(v, (int, float)) for v in values)
 
 
 def test_the_text_report_prints_the_counterexample_and_is_the_same_every_run(capsys: pytest.CaptureFixture[str]) -> None:

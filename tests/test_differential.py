@@ -9,6 +9,7 @@ unreachable bands, overrides without strengths), which the engine must still app
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from probation_rules import Methodology, load_methodology, rate
+from probation_rules.check import check_methodology
 from probation_rules.engine.compiler import release
 from probation_rules.methodology import methodology_from_dict
 from probation_rules.testing.strategies import inspections, methodologies
 
 from . import reference
 from .conftest import THOROUGH, YORK, pdu_2023_data
+from .test_check import FIXTURES, NOT_RATED
 
 DIFFERENTIAL_EXAMPLES = 1000 if THOROUGH else 100
 
@@ -40,7 +43,10 @@ def assert_agrees(m: Methodology, doc: dict[str, Any]) -> None:
         assert standard.indicated == indicated, target
         assert (standard.departure is not None) == expected.departed[target], target
         assert standard.departure is None or standard.departure.capped == expected.capped[target], target
-    assert (result.score, result.overall) == (expected.score, expected.overall)
+    for sid, reason in expected.unrated.items():
+        standard = result.standards[sid]
+        assert (standard.not_rated, standard.points, standard.indicated, standard.departure) == (reason, None, None, None), sid
+    assert (result.score, result.max_score, result.overall) == (expected.score, expected.max_score, expected.overall)
 
 
 @settings(max_examples=DIFFERENTIAL_EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -75,5 +81,47 @@ def test_rounding_agrees_at_awkward_ratios(rounding: str, yes: int, relevant: in
     doc["standards"]["P2.1"]["key_questions"]["keeping_safe"] = {"yes": yes, "relevant": relevant}
     try:
         assert_agrees(m, doc)
+    finally:
+        release(m)
+
+
+@pytest.mark.parametrize("method", ["proportional", "none"])
+def test_a_methodology_with_nothing_scored_still_rates_with_a_standard_unrated(method: str) -> None:
+    # Found by the differential: with no scored standard the only maximum is 0, and the rescaled
+    # overall bands must still be compiled for it.
+    data = pdu_2023_data()
+    for standard in data["standards"]:
+        standard["scored"] = False
+    data["not_rated"]["rescale"]["method"] = method
+    m = methodology_from_dict(data)
+    doc = json.loads(YORK.read_text())
+    doc["standards"]["P2.4"] = {"not_rated": "no relevant cases"}
+    try:
+        assert_agrees(m, doc)
+        assert (rate(doc, m).score, rate(doc, m).max_score) == (0, 0)
+    finally:
+        release(m)
+
+
+def test_bands_listed_out_of_order_rescale_as_the_rule_states(tmp_path: Path) -> None:
+    # 6 and 7 of 8 both rescale to 2 of 2 (one judged standard rated). The rule places 2 of 2 at 8 of 8,
+    # High; listed before Middle in the file, High used to lose the tie and a perfect score rated Middle.
+    text = (FIXTURES / "example.toml").read_text()
+    stated = '{ id = "overall-bands.middle", rating = "Middle", at_least = 3 },\n  { id = "overall-bands.high", rating = "High", at_least = 6 },'
+    assert stated in text
+    text = text.replace(
+        stated, '{ id = "overall-bands.high", rating = "High", at_least = 7 },\n  { id = "overall-bands.middle", rating = "Middle", at_least = 6 },'
+    )
+    variant = tmp_path / "variant.toml"
+    variant.write_text(text + NOT_RATED.format(method="proportional"))
+    m = load_methodology(variant)
+    unrated = {"not_rated": "no relevant cases"}
+    try:
+        for a in m.scale.ratings:
+            doc = {"id": "x", "unit": "x", "standards": {"A": {"judgement": a}, "B": unrated, "C": unrated, "D": unrated}}
+            assert_agrees(m, doc)
+        assert rate(doc, m).overall == "High"
+        (finding,) = check_methodology(m).findings
+        assert "where overall-bands.high wins and no score is rated Middle" in finding.message
     finally:
         release(m)

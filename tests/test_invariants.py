@@ -6,8 +6,11 @@ tests also hold ``check``'s monotonicity verdict to the engine's behaviour.
 
 from __future__ import annotations
 
+import copy
 import json
+from fractions import Fraction
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import attrs
@@ -18,6 +21,8 @@ from hypothesis import strategies as st
 from probation_rules import Methodology, bundled_ids, load_methodology, rate
 from probation_rules.check import check_methodology
 from probation_rules.engine.compiler import release
+from probation_rules.methodology import methodology_from_dict
+from probation_rules.testing._reading import rounded_percent
 from probation_rules.testing.invariants import (
     INVARIANTS,
     MONOTONICITY,
@@ -29,6 +34,7 @@ from probation_rules.testing.invariants import (
 )
 from probation_rules.testing.replay import replay_trace
 from probation_rules.testing.strategies import inspections, methodologies
+from probation_rules.testing.variations import order_of, shuffled
 
 from .conftest import THOROUGH, YORK
 
@@ -75,6 +81,79 @@ def test_every_invariant_holds_for_each_bundled_methodology(methodology_id: str)
 
 def test_every_invariant_holds_for_york() -> None:
     run_all(load_methodology("hmip-pdu-2023"), YORK_DOC, monotone=True)
+
+
+@pytest.mark.parametrize("unrated", [("P2.4",), ("P1.1",), ("P2.1", "P2.2", "P2.3", "P2.4"), ("P1.2", "P1.3", "P2.2")])
+def test_every_invariant_holds_with_standards_left_unrated(unrated: tuple[str, ...]) -> None:
+    # One case standard; the guidance target; every informing standard; a mix that moves the bands.
+    m = load_methodology("hmip-pdu-2023")
+    doc = copy.deepcopy(YORK_DOC)
+    for sid in unrated:
+        doc["standards"][sid] = {"not_rated": "no relevant cases"}
+    run_all(m, doc, monotone=True)
+
+
+def test_an_unrated_standard_is_checked_not_skipped() -> None:
+    # The replay must not pass an unrated standard by ignoring its entry or the maximum it leaves.
+    m = load_methodology("hmip-pdu-2023")
+    doc = copy.deepcopy(YORK_DOC)
+    doc["standards"]["P2.4"] = {"not_rated": "no relevant cases"}
+    result = rate(doc, m)
+    entries = list(result.trace.entries)
+    at = next(i for i, e in enumerate(entries) if e.rule == "not-rated")
+    entries[at] = attrs.evolve(entries[at], outcome={**entries[at].outcome, "rating": "Good"})
+    with pytest.raises(AssertionError, match=r"not-rated for P2.4\) does not replay: expected no rating"):
+        replay_trace(m, attrs.evolve(result, trace=attrs.evolve(result.trace, entries=tuple(entries))))
+    with pytest.raises(AssertionError, match="scores out of 18, the result says 21"):
+        replay_trace(m, attrs.evolve(result, max_score=21))
+
+
+def test_replay_checks_the_rescaled_bands() -> None:
+    m = load_methodology("hmip-pdu-2023")
+    doc = copy.deepcopy(YORK_DOC)
+    doc["standards"]["P2.4"] = {"not_rated": "no relevant cases"}
+    result = rate(doc, m)
+    trace_replay(m, doc)
+    entries = list(result.trace.entries)
+    at = next(i for i, e in enumerate(entries) if e.rule == "not-rated.rescale")
+    bands = dict(entries[at].outcome["bands_from"])
+    bands["Good"] += 1  # ceil(11 x 18 / 21) = 10, not 11
+    entries[at] = attrs.evolve(entries[at], outcome={"bands_from": bands})
+    with pytest.raises(AssertionError, match=r"not-rated.rescale for overall\) does not replay: expected the bands rescaled to 18"):
+        replay_trace(m, attrs.evolve(result, trace=attrs.evolve(result.trace, entries=tuple(entries))))
+    step = entries[at].step
+    without = tuple(attrs.evolve(e, because=tuple(b for b in e.because if b != step)) for e in result.trace.entries if e.step != step)
+    with pytest.raises(AssertionError, match="does not record the rescaling"):
+        replay_trace(m, attrs.evolve(result, trace=attrs.evolve(result.trace, entries=without)))
+
+
+def test_replay_reads_a_traced_percentage_as_written(pdu_data: dict[str, Any]) -> None:
+    # 65.1 as a binary float is just below 651/10: read as the float, it would fall below its own band.
+    good = next(b for b in pdu_data["key_question_bands"]["bands"] if b["rating"] == "Good")
+    good["at_least"] = 65.1
+    m = methodology_from_dict(pdu_data)
+    doc = copy.deepcopy(YORK_DOC)
+    doc["standards"]["P2.1"]["key_questions"] = {q: 65.1 for q in doc["standards"]["P2.1"]["key_questions"]}
+    try:
+        assert rate(doc, m).standards["P2.1"].rating == "Good"
+        trace_replay(m, doc)
+    finally:
+        release(m)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(bundled_ids()).map(load_methodology).flatmap(lambda m: st.tuples(st.just(m), inspections(m))), st.randoms(use_true_random=False))
+def test_any_order_of_the_document_gives_the_same_result(m_and_doc: tuple[Methodology, dict[str, Any]], rng: Random) -> None:
+    m, doc = m_and_doc
+    again = shuffled(doc, rng)
+    assert rate(again, m).to_dict() == rate(doc, m).to_dict(), order_of(again)
+
+
+def test_shuffled_documents_really_change_order() -> None:
+    doc = copy.deepcopy(YORK_DOC)
+    orders = {order_of(shuffled(doc, Random(seed))) for seed in range(20)}
+    assert len(orders) > 10 and order_of(doc) in orders | {order_of(doc)}
+    assert all(shuffled(doc, Random(seed))["standards"] == doc["standards"] for seed in range(5))  # the same content
 
 
 # -- the invariants can fail ---------------------------------------------------------------
@@ -125,3 +204,18 @@ def test_replay_refuses_a_trace_that_does_not_give_the_result() -> None:
     entries[first_band] = attrs.evolve(entries[first_band], inputs={**entries[first_band].inputs, "banded_percent": 99.0})
     with pytest.raises(AssertionError, match=r"trace step \d+ .* does not replay"):
         replay_trace(m, attrs.evolve(result, trace=attrs.evolve(result.trace, entries=tuple(entries))))
+
+
+@pytest.mark.parametrize(
+    ("percent", "rounding", "read_at"),
+    [
+        (Fraction(129, 2), "nearest", 65),  # a half goes up
+        (Fraction(1299, 20), "nearest", 65),
+        (Fraction(1289, 20), "nearest", 64),
+        (Fraction(129, 2), "down", 64),
+        (Fraction(6499, 100), "down", 64),
+        (Fraction(200, 3), "exact", Fraction(200, 3)),
+    ],
+)
+def test_the_invariants_read_rounding_for_themselves(percent: Fraction, rounding: str, read_at: Fraction) -> None:
+    assert rounded_percent(percent, rounding) == read_at

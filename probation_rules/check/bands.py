@@ -8,14 +8,14 @@ overlap in the usual sense; what goes wrong instead is:
 * two bands start at the same value: the later in the file wins and the other never applies
   (an **overlap** if their ratings differ, a duplicate if not);
 * a band holds no value that can occur: after rounding to whole percentages ("nearest", "down"),
-  or beyond the maximum score (**unreachable**), or no share of 1 to 60 relevant cases (a warning:
+  or beyond the maximum score (**unreachable**), or no share of the relevant cases checked (a warning:
   a percentage typed in by hand still reaches it);
 * a band higher up gives a lower rating than a band below it (**not monotone**).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 import attrs
@@ -25,7 +25,7 @@ from probation_rules.check.findings import Finding
 from probation_rules.methodology.schema import Band, BandTable, Methodology, Rounding
 from probation_rules.percent import as_fraction
 
-__all__ = ["LiveBand", "band_findings", "live_bands", "points_findings"]
+__all__ = ["LiveBand", "band_findings", "live_bands", "points_findings", "ratings_reached"]
 
 
 @attrs.frozen
@@ -41,6 +41,13 @@ class LiveBand:
 def live_bands(table: BandTable, domain: Domain) -> list[LiveBand]:
     """The bands that apply to some value, in order of their lower bounds."""
     return [live for live in _intervals(table) if live.high != live.low and domain.reaches(live.low, live.high)]
+
+
+def ratings_reached(table: BandTable, values: Sequence[Fraction]) -> set[str]:
+    """The ratings the table gives to some of ``values``."""
+    return {
+        live.band.rating for live in _intervals(table) if live.high != live.low and any(v >= live.low and (live.high is None or v < live.high) for v in values)
+    }
 
 
 def _intervals(table: BandTable) -> list[LiveBand]:

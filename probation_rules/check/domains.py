@@ -10,7 +10,9 @@ rounding every percentage is placed as a whole number).
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import operator
 from collections.abc import Iterable
 from fractions import Fraction
 
@@ -19,7 +21,7 @@ import attrs
 from probation_rules.methodology.schema import Methodology, Rounding
 from probation_rules.percent import banded
 
-__all__ = ["MAX_RELEVANT", "Domain", "achievable_scores", "cases_needed", "number", "percent_domain", "score_domain"]
+__all__ = ["MAX_RELEVANT", "Domain", "achievable_scores", "cases_needed", "number", "percent_domain", "score_domain", "scores_by_maximum"]
 
 MAX_RELEVANT = 60
 """Case shares are checked for every number of relevant cases from 1 to this."""
@@ -112,6 +114,36 @@ def achievable_scores(points_per_standard: Iterable[Iterable[int]]) -> tuple[Fra
     for options in points_per_standard:
         totals = {t + p for t in totals for p in set(options)}
     return tuple(Fraction(t) for t in sorted(totals))
+
+
+def _sums(totals: int, options: set[int], times: int) -> int:
+    """The totals (a bit set) after adding one of ``options`` ``times`` times."""
+    for _ in range(times):
+        totals = functools.reduce(operator.or_, (totals << p for p in options), 0)
+    return totals
+
+
+def scores_by_maximum(m: Methodology, case_ratings: Iterable[str]) -> dict[int, tuple[Fraction, ...]]:
+    """For each maximum score an inspection can be out of, every score it can add up to.
+
+    With every scored standard rated there is one maximum. A methodology with a ``not_rated``
+    rule also lets inspectors leave standards unrated (any of them but not all the scored ones),
+    and each number of rated case-based and judged standards then gives its own maximum and its
+    own scores. Standards of one kind earn from the same points, so counting them is enough.
+    """
+    reachable_case = set(case_ratings)
+    case_options = {m.points_for(r) for r in m.scale.ratings if r in reachable_case}
+    judged_options = {m.points_for(r) for r in m.scale.ratings}
+    n_case = sum(1 for s in m.standards if s.scored and s.kind == "case")
+    n_judged = sum(1 for s in m.standards if s.scored and s.kind != "case")
+    counts = [(n_case, n_judged)]
+    if m.not_rated is not None:
+        counts += [(c, j) for c in range(n_case + 1) for j in range(n_judged + 1) if 0 < c + j < n_case + n_judged]
+    found: dict[int, int] = {}
+    for c, j in counts:
+        maximum = m.best_points * (c + j)
+        found[maximum] = found.get(maximum, 0) | _sums(_sums(1, case_options, c), judged_options, j)
+    return {maximum: tuple(Fraction(v) for v in range(bits.bit_length()) if bits >> v & 1) for maximum, bits in sorted(found.items())}
 
 
 def score_domain(m: Methodology, case_ratings: Iterable[str]) -> Domain:

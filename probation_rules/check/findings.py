@@ -5,8 +5,9 @@ or not at all: an input with no rating (a gap), one input with two intended rati
 or a guidance conflict), a better input with a worse rating (not monotone), a rating or band no
 input can reach, an exception without a limit, a rule without a source. It is a **warning** when
 the methodology is consistent but probably not what its author meant: a band that only a
-percentage typed in by hand can reach (no share of 1 to 60 relevant cases falls in it), a row
-that never applies, a limit that never binds. Every code, its severity and its meaning are listed
+percentage typed in by hand can reach (no share of the relevant cases checked, 1 to 60 unless
+``--max-relevant`` says otherwise, falls in it), a rating case-based standards cannot get while
+judged standards can, a row that never applies, a limit that never binds. Every code, its severity and its meaning are listed
 once, in :data:`CODES`, so the command line, the JSON and the documentation cannot disagree.
 """
 
@@ -47,7 +48,8 @@ _CODES = (
     Code("overlap", "error", "two bands start at the same value with different ratings: one of them can never apply"),
     Code("not-monotone", "error", "a better input (percentage, score, rating profile or rating) gets a worse outcome", "monotonicity"),
     Code("unreachable-band", "error", "a band no percentage or score can fall in (after rounding, or beyond the maximum score)"),
-    Code("unreachable-overall-rating", "error", "a rating on the scale that no score can give as the overall rating"),
+    Code("unreachable-overall-rating", "error", "a rating on the scale that no score the points can add up to gives as the overall rating"),
+    Code("unreachable-standard-rating", "error", "a rating on the scale no standard can be given: no key-question band gives it, and no standard is judged"),
     Code("guidance-conflict", "error", "one profile of informing ratings matches guidance rows with different indications", "rating"),
     Code("guidance-chain", "error", "a guidance table reads a standard that a guidance table decides, which the engine cannot order", "rating"),
     Code("guidance-same-target", "error", "two guidance tables decide the same standard, and the last would silently win", "rating"),
@@ -56,9 +58,13 @@ _CODES = (
     Code("override-without-strengths", "error", "an override that needs no recorded strengths: a departure would have no stated reason"),
     Code("duplicate-band", "warning", "two bands start at the same value with the same rating: one is redundant"),
     Code("split-band", "warning", "two adjacent bands give the same rating: one band split in two"),
-    Code("unreachable-with-cases", "warning", "a band only a percentage typed in can reach: no share of 1 to 60 relevant cases falls in it"),
+    Code(
+        "unreachable-with-cases",
+        "warning",
+        "a band only a percentage typed in can reach: no share of the relevant cases checked (1 to 60, or --max-relevant) falls in it",
+    ),
     Code("unreachable-score", "warning", "an overall band no score the points table can add up to falls in"),
-    Code("unreachable-case-rating", "warning", "a rating no key-question band gives, so no case-based standard can get it"),
+    Code("unreachable-case-rating", "warning", "a rating no key-question band gives, so no case-based standard can get it (judged standards still can)"),
     Code("unreachable-row", "warning", "a guidance row whose conditions no profile of ratings satisfies"),
     Code("override-unlimited", "warning", "an override limit that never binds: it lets a departure span the whole scale"),
     Code("override-never-applies", "warning", "an override that can never raise a rating"),

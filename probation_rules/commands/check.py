@@ -1,8 +1,9 @@
 """``probation-rules check``: is a methodology consistent, and does it keep the library's promises?
 
 Exit status 0 when nothing is wrong (warnings allowed), 1 when ``check`` finds an error or a
-property fails, 2 when there is no methodology to check. With ``--properties`` the invariants
-run over generated inspections; each failure prints the simplest inspection that shows it.
+property fails, 2 when there is no methodology to check (no such id or file, a directory, a file
+that is not UTF-8 text or not TOML). With ``--properties`` the invariants run over generated
+inspections; each failure prints the simplest inspection that shows it.
 """
 
 from __future__ import annotations

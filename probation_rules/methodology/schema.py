@@ -313,21 +313,24 @@ class Methodology:
         return self.best_points * sum(1 for s in self.standards if s.scored and s.id not in unrated)
 
     def possible_maxima(self) -> tuple[int, ...]:
-        """Every maximum score some set of rated scored standards gives (at least one rated)."""
+        """Every maximum score some set of rated scored standards gives (at least one rated; 0 when none is scored)."""
         scored = sum(1 for s in self.standards if s.scored)
-        return tuple(sorted({self.best_points * k for k in range(1, scored + 1)}))
+        return tuple(sorted({self.best_points * k for k in range(1, scored + 1)} | {self.max_score}))
 
     def overall_bands_for(self, max_score: int) -> BandTable:
         """The overall band table that applies when the maximum score is ``max_score``.
 
         The stated table when nothing is unrated, or when the methodology does not rescale;
         otherwise the proportional rescaling of :class:`Rescale`, with the same band ids, so a
-        rescaled band is still the rule it was (its bound is what moved).
+        rescaled band is still the rule it was (its bound is what moved). The rescaled bands are
+        listed in the order of their stated bounds: where two bounds rescale to the same whole
+        score, the band stated higher wins there, as the rule says (``s * N / M`` reaches it).
         """
         full = self.max_score
         if max_score == full or full == 0 or self.not_rated is None or self.not_rated.rescale.method == "none":
             return self.overall_bands
-        bands = tuple(attrs.evolve(b, at_least=float(math.ceil(as_fraction(b.at_least) * max_score / full))) for b in self.overall_bands.bands)
+        stated = sorted(self.overall_bands.bands, key=lambda b: as_fraction(b.at_least))
+        bands = tuple(attrs.evolve(b, at_least=float(math.ceil(as_fraction(b.at_least) * max_score / full))) for b in stated)
         return attrs.evolve(self.overall_bands, bands=bands)
 
     def in_force_on(self, day: datetime.date) -> bool:

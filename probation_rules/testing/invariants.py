@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
+import random
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -26,10 +28,10 @@ from probation_rules.dump import inspection_to_dict, methodology_to_dict
 from probation_rules.inspection import Counts, observed_key_questions
 from probation_rules.methodology.loader import methodology_from_dict
 from probation_rules.methodology.schema import Methodology
-from probation_rules.percent import as_fraction, banded
-from probation_rules.testing._reading import band_for, row_holds
+from probation_rules.percent import as_fraction
+from probation_rules.testing._reading import band_for, overall_band_for, rated_maximum, rounded_percent, row_holds
 from probation_rules.testing.replay import replay_trace
-from probation_rules.testing.variations import better_judgements, better_key_questions, reordered
+from probation_rules.testing.variations import better_judgements, better_key_questions, order_of, reordered, shuffled
 
 __all__ = [
     "INVARIANTS",
@@ -50,6 +52,9 @@ __all__ = [
 ]
 
 Invariant = Callable[[Methodology, Mapping[str, Any]], None]
+
+SHUFFLES = 3
+"""How many shuffled orders :func:`determinism` tries besides the reverse order."""
 
 
 def _rate_now(m: Methodology, doc: Mapping[str, Any]) -> RatingResult:
@@ -75,16 +80,30 @@ def _rating(result: RatingResult, standard: str) -> str:
     return rating
 
 
+def _unrated(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The standards the document leaves unrated, with the reason it gives."""
+    standards = doc.get("standards", {})
+    return {sid: e["not_rated"] for sid, e in standards.items() if isinstance(e, Mapping) and "not_rated" in e}
+
+
 def _ranks(m: Methodology, result: RatingResult) -> dict[str, int]:
-    return {sid: m.rank(_rating(result, sid)) for sid in result.standards}
+    """The rank of every rated standard (an unrated one has none to compare)."""
+    return {sid: m.rank(s.rating) for sid, s in result.standards.items() if s.rating is not None}
 
 
 def totality(m: Methodology, doc: Mapping[str, Any]) -> None:
-    """Every valid inspection gets a rating for every standard, a score and an overall rating."""
+    """Every valid inspection gets a rating for every standard it does not leave unrated, a score and an overall rating."""
     result = _rate_now(m, doc)
+    unrated = _unrated(doc)
     assert set(result.standards) == {s.id for s in m.standards}, f"rated {sorted(result.standards)}, not every standard of {m.id}"
     for sid, s in result.standards.items():
-        assert s.rating in m.scale.ratings, f"{sid} is rated {s.rating!r}, not a rating on the scale"
+        if sid in unrated:
+            assert (s.rating, s.points, s.not_rated) == (None, None, unrated[sid]), (
+                f"{sid} is left unrated ({unrated[sid]!r}) but the result gives rating {s.rating!r}, points {s.points!r}, reason {s.not_rated!r}"
+            )
+        else:
+            assert s.rating in m.scale.ratings, f"{sid} is rated {s.rating!r}, not a rating on the scale"
+            assert s.not_rated is None, f"{sid} is rated but the result says it was left unrated ({s.not_rated!r})"
     assert result.overall in m.scale.ratings, f"the overall rating {result.overall!r} is not on the scale"
 
 
@@ -94,15 +113,16 @@ def _percents(m: Methodology, doc: Mapping[str, Any], standard: str) -> dict[str
     out = {}
     for q, value in values.items():
         exact = value.ratio if isinstance(value, Counts) else as_fraction(value)
-        out[q] = (exact, banded(exact, m.key_question_score.rounding))
+        out[q] = (exact, rounded_percent(exact, m.key_question_score.rounding))
     return out
 
 
 def key_question_bands(m: Methodology, doc: Mapping[str, Any]) -> None:
     """Each key question is placed, after the rounding rule, in the band its table gives."""
     result = _rated(m, doc)
+    unrated = _unrated(doc)
     for s in m.standards:
-        if s.kind != "case":
+        if s.kind != "case" or s.id in unrated:
             continue
         for q, (exact, placed) in _percents(m, doc, s.id).items():
             got = result.standards[s.id].key_questions[q]
@@ -119,8 +139,9 @@ def key_question_bands(m: Methodology, doc: Mapping[str, Any]) -> None:
 def lowest_drives(m: Methodology, doc: Mapping[str, Any]) -> None:
     """A case-based standard takes the band of its lowest key question, which is its driver."""
     result = _rated(m, doc)
+    unrated = _unrated(doc)
     for s in m.standards:
-        if s.kind != "case":
+        if s.kind != "case" or s.id in unrated:
             continue
         placed = {q: p for q, (_, p) in _percents(m, doc, s.id).items()}
         lowest = min(placed.values())
@@ -134,34 +155,52 @@ def lowest_drives(m: Methodology, doc: Mapping[str, Any]) -> None:
 
 
 def score_is_sum_of_points(m: Methodology, doc: Mapping[str, Any]) -> None:
-    """The score is the sum of the scored standards' points, between 0 and the maximum."""
+    """The score is the sum of the rated scored standards' points, between 0 and the maximum they can earn."""
     result = _rated(m, doc)
-    points = {s.id: m.points_for(_rating(result, s.id)) for s in m.standards if s.scored}
+    unrated = _unrated(doc)
+    points = {s.id: m.points_for(_rating(result, s.id)) for s in m.standards if s.scored and s.id not in unrated}
+    maximum, full = rated_maximum(m, unrated), rated_maximum(m, ())
     assert result.score == sum(points.values()), f"the score is {result.score}, but the points {points} add up to {sum(points.values())}"
-    assert 0 <= result.score <= result.max_score == m.max_score, f"the score {result.score} is outside 0..{m.max_score} (result says max {result.max_score})"
+    assert 0 <= result.score <= result.max_score == maximum, f"the score {result.score} is outside 0..{maximum} (result says max {result.max_score})"
+    assert result.full_max_score == full, f"the result says the full maximum is {result.full_max_score}, not {full}"
     for sid, p in points.items():
         assert result.standards[sid].points == p, f"{sid} earns {result.standards[sid].points} points, not {p}"
 
 
 def overall_is_band_of_score(m: Methodology, doc: Mapping[str, Any]) -> None:
-    """The overall rating is the band of the score."""
+    """The overall rating is the band of the score, read as the ``not_rated`` rule says when the maximum is reduced."""
     result = _rated(m, doc)
-    band = band_for(m.overall_bands, Fraction(result.score))
-    assert band is not None, f"the score {result.score} is below every overall band"
+    band = overall_band_for(m, result.score, result.max_score)
+    out_of = f"{result.score} of {result.max_score}"
+    assert band is not None, f"a score of {out_of} is below every overall band"
     assert (result.overall, result.overall_rule) == (band.rating, band.id), (
-        f"a score of {result.score} is rated {result.overall} ({result.overall_rule}), not {band.rating} ({band.id})"
+        f"a score of {out_of} is rated {result.overall} ({result.overall_rule}), not {band.rating} ({band.id})"
+    )
+    rescaled = band_for(m.overall_bands_for(result.max_score), Fraction(result.score))
+    assert rescaled is not None and rescaled.id == band.id, (
+        f"the bands rescaled to {result.max_score} place a score of {out_of} in {rescaled and rescaled.id}, the rule's statement in {band.id}"
     )
 
 
 def guidance_and_override(m: Methodology, doc: Mapping[str, Any]) -> None:
-    """The guidance indicates what its matching rows say; the override needs strengths, keeps to its limit and is recorded."""
+    """The guidance indicates what its matching rows say; the override needs strengths, keeps to its limit and is recorded.
+
+    A table reads only the informing standards that are rated and indicates nothing when none is;
+    a target left unrated is not guided at all.
+    """
     result = _rated(m, doc)
     ratings = m.scale.ratings
+    unrated = _unrated(doc)
     for g in m.guidance:
-        informing = [_rating(result, s.id) for s in m.informing_standards(g)]
-        indications = {row.indicates for row in g.rows if row_holds(m, row, informing)}
-        assert len(indications) <= 1, f"{g.id} indicates {sorted(indications)} at once for {informing}"
         got = result.standards[g.target]
+        if g.target in unrated:  # an unrated standard is not guided
+            assert got.indicated is None and got.departure is None, f"{g.target} is left unrated but records guidance"
+            continue
+        informing = [result.standards[s.id].rating for s in m.informing_standards(g) if s.id not in unrated]
+        rated = [r for r in informing if r is not None]
+        assert len(rated) == len(informing), f"{g.id} reads the informing ratings {informing}, but some are not rated"
+        indications = {row.indicates for row in g.rows if rated and row_holds(m, row, rated)}
+        assert len(indications) <= 1, f"{g.id} indicates {sorted(indications)} at once for {rated}"
         evidence = doc["standards"][g.target]
         judged, strengths = m.rank(evidence["judgement"]), list(evidence.get("strengths", []))
         indicated = m.rank(indications.pop()) if indications else None
@@ -195,10 +234,19 @@ def guidance_and_override(m: Methodology, doc: Mapping[str, Any]) -> None:
 
 
 def determinism(m: Methodology, doc: Mapping[str, Any]) -> None:
-    """The same inspection, rated again or written in another order, gives the same result and trace."""
+    """The same inspection, rated again or written in any other order, gives the same result and trace.
+
+    The orders tried are the reverse of the document's and a few shuffles of its standards, key
+    questions, cases and answers, seeded by the document itself so that a failure can be repeated.
+    """
     first = _rate_now(m, doc).to_dict()
     assert _rate_now(m, doc).to_dict() == first, "rating the same inspection twice gave different results"
     assert _rate_now(m, reordered(doc)).to_dict() == first, "writing the standards, key questions and cases in reverse order changed the result"
+    seed = int.from_bytes(hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).digest()[:8], "big")
+    rng = random.Random(seed)
+    for _ in range(SHUFFLES):
+        again = shuffled(doc, rng)
+        assert _rate_now(m, again).to_dict() == first, f"writing the document in another order changed the result: {order_of(again)}"
 
 
 def inspection_round_trip(m: Methodology, doc: Mapping[str, Any]) -> None:

@@ -7,12 +7,14 @@ methodology says, must be the result's ratings, score and overall rating.
 
 from __future__ import annotations
 
-from fractions import Fraction
+import itertools
+import math
 from typing import Any
 
-from probation_rules.methodology.schema import Guidance, Methodology
+from probation_rules.methodology.schema import Band, Guidance, Methodology
+from probation_rules.percent import as_fraction
 from probation_rules.result import RatingResult
-from probation_rules.testing._reading import band_for, row_holds
+from probation_rules.testing._reading import band_for, overall_band_for, overall_value, rated_maximum, row_holds
 from probation_rules.trace import TraceEntry
 
 __all__ = ["replay_trace"]
@@ -34,9 +36,14 @@ class _Replay:
         self.rows = {row.id: (g, row) for g in m.guidance for row in g.rows}
         self.tables = {g.id: g for g in m.guidance}
         self.overrides = {g.override.id: g for g in m.guidance if g.override is not None}
-        self.ratings: dict[str, str] = {}
+        self.not_rated = m.not_rated.id if m.not_rated is not None else None
+        self.rescale = m.not_rated.rescale.id if m.not_rated is not None else None
+        self.ratings: dict[str, str | None] = {}
+        self.unrated: set[str] = set()
         self.points_of: dict[str, int] = {}
         self.score: int | None = None
+        self.maximum: int | None = None
+        self.rescaled = False
         self.overall: str | None = None
 
     def run(self) -> None:
@@ -50,22 +57,37 @@ class _Replay:
             self.entry(e)
         for s in self.m.standards:
             rated = self.result.standards[s.id].rating
-            assert self.ratings.get(s.id) == rated, f"replaying the trace rates {s.id} {self.ratings.get(s.id)}, the result says {rated}"
+            assert s.id in self.ratings, f"the trace neither rates {s.id} nor leaves it unrated; the result says {rated}"
+            assert self.ratings[s.id] == rated, f"replaying the trace rates {s.id} {self.ratings[s.id]}, the result says {rated}"
         assert self.score == self.result.score, f"replaying the trace scores {self.score}, the result says {self.result.score}"
+        assert self.maximum == self.result.max_score, f"replaying the trace scores out of {self.maximum}, the result says {self.result.max_score}"
+        reduced = self.maximum != rated_maximum(self.m, ())
+        assert self.rescaled == reduced, (
+            f"the trace {'does not record' if reduced else 'records'} the rescaling of the overall bands, with a maximum of {self.maximum}"
+        )
         assert self.overall == self.result.overall, f"replaying the trace rates {self.overall} overall, the result says {self.result.overall}"
 
     def entry(self, e: TraceEntry) -> None:
         m = self.m
         if e.rule in self.kq_bands and "/" in e.subject:
-            band = band_for(m.key_question_bands, Fraction(e.inputs["banded_percent"]))
+            band = band_for(m.key_question_bands, as_fraction(e.inputs["banded_percent"]))
             self.expect(e, band is not None and band.id == e.rule, f"a banded percentage of {e.inputs['banded_percent']} is in {band and band.id}")
             self.expect(e, band is not None and e.outcome["band"] == band.rating, "the band's rating")
         elif e.rule == m.case_rating.id:
-            lowest = min(Fraction(v) for v in e.inputs.values())
+            lowest = min(as_fraction(v) for v in e.inputs.values())
             band = band_for(m.key_question_bands, lowest)
             self.expect(e, band is not None and e.outcome["band"] == band.id, f"the lowest key question, {float(lowest):g}, is in {band and band.id}")
             self.expect(e, band is not None and e.outcome["rating"] == band.rating, "the lowest key question's band gives the rating")
             self.ratings[e.subject] = e.outcome["rating"]
+        elif e.rule == self.not_rated:
+            scored = m.standard(e.subject).scored
+            reason = self.result.standards[e.subject].not_rated
+            self.expect(e, e.outcome.get("rating", "") is None and dict(e.inputs) == {"not_rated": reason}, f"no rating, for the reason given ({reason!r})")
+            self.expect(e, e.outcome.get("leaves_score_and_maximum", False) == scored, "a scored standard leaves the score and the maximum")
+            self.ratings[e.subject] = None
+            self.unrated.add(e.subject)
+        elif e.rule == self.rescale:
+            self.rescaling(e)
         elif e.rule == m.judged_rating.id:
             self.expect(e, e.outcome["rating"] == e.inputs["judgement"], "a judged standard takes the judgement")
             self.ratings[e.subject] = e.outcome["rating"]
@@ -86,16 +108,30 @@ class _Replay:
             self.expect(e, e.outcome["points"] == earns.points, f"{earns.rating} earns {earns.points}")
             self.points_of[e.subject] = earns.points
         elif e.rule == m.score.id:
+            self.maximum = rated_maximum(m, self.unrated)
             self.expect(e, dict(e.inputs) == self.points_of, f"the score adds the points given: {self.points_of}")
             self.expect(e, e.outcome["score"] == sum(self.points_of.values()), "the score is the sum of the points")
+            self.expect(e, e.outcome.get("max_score") == self.maximum, f"the score is out of {self.maximum}, the rated standards' maximum")
             self.score = e.outcome["score"]
         elif e.rule in self.overall_bands:
-            band = band_for(m.overall_bands, Fraction(e.inputs["score"]))
-            self.expect(
-                e, band is not None and band.id == e.rule and e.inputs["score"] == self.score, f"a score of {e.inputs['score']} is in {band and band.id}"
-            )
+            score, maximum = e.inputs["score"], e.inputs.get("max_score")
+            band = overall_band_for(m, score, self.maximum or 0)
+            self.expect(e, score == self.score and maximum == self.maximum, f"the score replayed, {self.score} of {self.maximum}")
+            self.expect(e, band is not None and band.id == e.rule, f"a score of {score} of {self.maximum} is in {band and band.id}")
             self.expect(e, band is not None and e.outcome["rating"] == band.rating, "the band's rating")
             self.overall = e.outcome["rating"]
+
+    def rescaling(self, e: TraceEntry) -> None:
+        """The bands moved to the reduced maximum: each starts at the least whole score the rule places in it."""
+        m, maximum, full = self.m, self.maximum, rated_maximum(self.m, ())
+        self.expect(e, maximum is not None and dict(e.inputs) == {"max_score": maximum, "full_max_score": full}, f"a maximum of {maximum} out of {full}")
+        self.expect(e, maximum is not None and maximum < full, "a maximum reduced by unrated standards")
+        assert maximum is not None
+        starts: dict[str, int] = {}
+        for band in sorted(m.overall_bands.bands, key=lambda b: as_fraction(b.at_least)):
+            starts[band.rating] = _least_score_from(m, band, maximum)
+        self.expect(e, e.outcome == {"bands_from": starts}, f"the bands rescaled to {maximum} start at {starts}")
+        self.rescaled = True
 
     def informing(self, e: TraceEntry, g: Guidance) -> None:
         given = {s.id: self.ratings.get(s.id) for s in self.m.informing_standards(g)}
@@ -119,3 +155,10 @@ class _Replay:
 
     def expect(self, e: TraceEntry, holds: Any, what: str) -> None:
         assert holds, f"trace step {e.step} ({e.rule} for {e.subject}) does not replay: expected {what}; the entry says {dict(e.inputs)} -> {dict(e.outcome)}"
+
+
+def _least_score_from(m: Methodology, band: Band, maximum: int) -> int:
+    """The least whole score out of ``maximum`` that falls at or above the band's bound on the stated table."""
+    bound = as_fraction(band.at_least)
+    start = max(0, math.floor(bound * maximum / max(rated_maximum(m, ()), 1)) - 1)  # the search only starts near the answer
+    return next(score for score in itertools.count(start) if overall_value(m, score, maximum) >= bound)

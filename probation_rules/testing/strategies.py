@@ -2,9 +2,10 @@
 
 Everything is generated from data, so the same strategies serve every framework and every
 variant a policy officer writes: :func:`methodologies` makes whole rating frameworks (random
-scales, standards, band tables, guidance and overrides), :func:`inspections` makes documents
-that fit a given methodology, with percentages at band edges, case counts and case-by-case
-answers, because rating bugs live at the edges and in the counting.
+scales, standards, band tables, guidance, overrides and rules for unrated standards),
+:func:`inspections` makes documents that fit a given methodology, with percentages at band
+edges, case counts and case-by-case answers, and standards left unrated where the methodology
+allows it, because rating bugs live at the edges and in the counting.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from probation_rules.methodology.loader import load_methodology, methodology_fro
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
 
 __all__ = [
+    "NOT_RATED_REASONS",
     "RATING_NAMES",
     "inspection_documents",
     "inspections",
@@ -35,12 +37,16 @@ RATING_NAMES = ("Weak", "Needs work", "Sound", "Strong", "Exemplary", "Not yet",
 _CONDITIONS = ("all_at_most", "all_at_least", "any_at_most", "any_at_least")
 
 
-def key_question_counts(max_relevant: int = 40) -> st.SearchStrategy[dict[str, int]]:
-    """``{"yes": k, "relevant": n}`` with 1 <= n <= max_relevant and 0 <= k <= n."""
+def key_question_counts(max_relevant: int = 60) -> st.SearchStrategy[dict[str, int]]:
+    """``{"yes": k, "relevant": n}`` with 1 <= n <= max_relevant and 0 <= k <= n.
+
+    The default of 60 relevant cases is the one ``check`` proves every share for, and the one
+    :func:`inspections` uses.
+    """
     return st.integers(1, max_relevant).flatmap(lambda n: st.builds(lambda k: {"yes": k, "relevant": n}, st.integers(0, n)))
 
 
-def key_question_values(max_relevant: int = 40) -> st.SearchStrategy[Any]:
+def key_question_values(max_relevant: int = 60) -> st.SearchStrategy[Any]:
     """A key question result as an inspection document may give it: a percentage or counts."""
     return st.one_of(
         st.integers(0, 100),
@@ -92,31 +98,55 @@ def _edge_counts(thresholds: Sequence[float], max_relevant: int) -> st.SearchStr
     return st.tuples(st.integers(1, max_relevant), st.sampled_from(list(thresholds))).flatmap(lambda nt: around(*nt))
 
 
+_ONE_IN_FIVE = st.sampled_from([False, False, False, False, True])
+"""True one time in five; shrinks to False."""
+
+NOT_RATED_REASONS = ("no relevant cases", "no cases of this kind in the sample")
+"""Reasons generated inspections give for leaving a standard unrated."""
+
+
 @st.composite
-def inspections(draw: st.DrawFn, methodology: Methodology | str | None = None, *, max_relevant: int = 60) -> dict[str, Any]:
+def inspections(
+    draw: st.DrawFn,
+    methodology: Methodology | str | None = None,
+    *,
+    max_relevant: int = 60,
+    counts: bool = True,
+    cases: bool = True,
+    unrated: bool = True,
+) -> dict[str, Any]:
     """A valid inspection document for ``methodology``, as varied as documents can be.
 
     Each case-based standard gives its key questions as percentages (often at a band edge),
-    as counts (often either side of an edge), or leaves them to case-by-case answers; each
-    judged standard gets a judgement and up to one more strength than any override needs.
+    as counts of up to ``max_relevant`` relevant cases (often either side of an edge), or leaves
+    them to case-by-case answers (1 to 8 cases, answered yes, no or n/a); each judged standard
+    gets a judgement and up to one more strength than any override needs. When the methodology
+    has a ``not_rated`` rule, any standard may be left unrated, but never every scored one.
+    ``counts=False``, ``cases=False`` or ``unrated=False`` leaves that form out: with all three,
+    every key question is a percentage, the simplest document there is.
     """
     m = load_methodology(methodology)
     thresholds = [b.at_least for b in m.key_question_bands.bands] or [0.0]
-    values = st.one_of(
-        st.sampled_from(_edge_percentages(m)),
-        st.integers(0, 100),
-        st.floats(0, 100, allow_nan=False, allow_infinity=False),
-        key_question_counts(max_relevant),
-        _edge_counts(thresholds, max_relevant),
-    )
+    forms: list[st.SearchStrategy[Any]] = [st.sampled_from(_edge_percentages(m)), st.integers(0, 100), st.floats(0, 100, allow_nan=False, allow_infinity=False)]
+    if counts:
+        forms += [key_question_counts(max_relevant), _edge_counts(thresholds, max_relevant)]
+    values = st.one_of(forms)
     most = max((g.override.min_strengths for g in m.guidance if g.override is not None), default=1)
     strengths = st.lists(st.sampled_from([f"strength {i + 1}" for i in range(most + 1)]), max_size=most + 1, unique=True)
+    left_unrated = set()
+    if unrated and m.not_rated is not None:
+        left_unrated = {s.id for s in m.standards if draw(_ONE_IN_FIVE)}  # shrinks towards every standard rated
+        scored = [s.id for s in m.standards if s.scored]
+        if scored and left_unrated.issuperset(scored):
+            left_unrated.discard(scored[0])
     standards: dict[str, Any] = {}
     from_cases = []
     for s in m.standards:
-        if s.kind == "judged":
+        if s.id in left_unrated:
+            standards[s.id] = {"not_rated": draw(st.sampled_from(NOT_RATED_REASONS))}
+        elif s.kind == "judged":
             standards[s.id] = {"judgement": draw(st.sampled_from(m.scale.ratings)), "strengths": draw(strengths)}
-        elif draw(st.integers(0, 3)) == 3:  # shrinks towards percentages, the simpler document
+        elif cases and draw(st.integers(0, 3)) == 3:  # shrinks towards percentages, the simpler document
             from_cases.append(s)
         else:
             standards[s.id] = {"key_questions": {q.id: draw(values) for q in s.key_questions}}
@@ -172,6 +202,35 @@ def _ladder(draw: st.DrawFn, n_ratings: int) -> list[RowSpec]:
     return rows
 
 
+def _make_judged(standard: dict[str, Any]) -> None:
+    standard["kind"] = "judged"
+    standard.pop("key_questions", None)
+
+
+def _reachable_scores(standards: list[dict[str, Any]], points: list[int], case_ranks: set[int]) -> list[int]:
+    """Every score the points add up to with every scored standard rated; case-based ones get only ``case_ranks``."""
+    totals = {0}
+    for s in standards:
+        if s.get("scored", True):
+            options = {p for rank, p in enumerate(points) if s["kind"] != "case" or rank in case_ranks}
+            totals = {t + p for t in totals for p in options}
+    return sorted(totals)
+
+
+def _overall_thresholds(draw: st.DrawFn, scores: list[int], n: int) -> list[float]:
+    """0 and ``n - 1`` lower bounds such that every band holds a score the points add up to.
+
+    Each band above the lowest is anchored on a reachable score and starts anywhere above the
+    anchor below it, up to its own anchor; the lowest band holds the lowest reachable score.
+    """
+    anchors = sorted(draw(st.lists(st.sampled_from(scores[1:]), min_size=n - 1, max_size=n - 1, unique=True)))
+    bounds, below = [0.0], scores[0]
+    for anchor in anchors:
+        bounds.append(float(draw(st.integers(below + 1, anchor))))
+        below = anchor
+    return bounds
+
+
 def _thresholds(draw: st.DrawFn, count: int, top: int, decimals: bool) -> list[float]:
     """0 and ``count - 1`` distinct lower bounds above it, up to ``top``."""
     scale = 100 if decimals else 1
@@ -184,9 +243,12 @@ def methodology_documents(draw: st.DrawFn, *, strict: bool = True) -> dict[str, 
     """A methodology as the dict a TOML file parses to, for :func:`methodologies`.
 
     With ``strict`` (the default), ``check`` finds no error in it: band tables and points are
-    monotone, every band reachable, every rating reachable overall, guidance monotone. Otherwise
-    it is only rateable: every inspection gets a rating (no gap, no guidance conflict or chain),
-    but tables may be non-monotone, bands unreachable and overrides need no strengths.
+    monotone, every band reachable, every rating reachable overall by a score the points can
+    add up to, guidance monotone. Otherwise it is only rateable: every inspection gets a rating
+    (no gap, no guidance conflict or chain), but tables may be non-monotone, bands and ratings
+    unreachable and overrides need no strengths. Either way, half of them have a ``not_rated``
+    section, rescaling the overall bands in proportion to a reduced maximum or leaving them as
+    stated.
     """
     n = draw(st.integers(2, 5))
     ratings = draw(st.lists(st.sampled_from(RATING_NAMES), min_size=n, max_size=n, unique=True))
@@ -216,19 +278,28 @@ def methodology_documents(draw: st.DrawFn, *, strict: bool = True) -> dict[str, 
         points = [draw(st.integers(0, 1))]
         for _ in range(n - 1):
             points.append(points[-1] + draw(st.integers(0, 2)))
-        points[-1] = max(points[-1], math.ceil((n - 1) / scored))
     else:
         points = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
-    max_score = max(points) * scored
 
     rounding = draw(st.sampled_from(["exact", "nearest", "down"]))
     kq_count = draw(st.integers(1, n + 1))
     kq_at = _thresholds(draw, kq_count, 100, decimals=(rounding == "exact" or not strict) and draw(st.booleans()))
     if strict:
         kq_ranks = sorted(draw(st.lists(st.integers(0, n - 1), min_size=kq_count, max_size=kq_count)))
-        overall_at = _thresholds(draw, n, max_score, decimals=False)
+        if set(kq_ranks) != set(range(n)) and all(s["kind"] == "case" for s in standards):
+            _make_judged(standards[0])  # else some rating no standard can be given
+        scores = _reachable_scores(standards, points, set(kq_ranks))
+        if len(scores) < n:  # too few scores for every rating to be reachable overall: points one apart
+            for i in range(1, n):
+                points[i] = max(points[i], points[i - 1] + 1)
+            scores = _reachable_scores(standards, points, set(kq_ranks))
+        if len(scores) < n:  # and a judged standard, which earns every rating's points
+            _make_judged(next(s for s in standards if s.get("scored", True)))
+            scores = _reachable_scores(standards, points, set(kq_ranks))
+        overall_at = _overall_thresholds(draw, scores, n)
         overall_ranks = list(range(n))
     else:
+        max_score = max(points) * scored
         kq_ranks = draw(st.lists(st.integers(0, n - 1), min_size=kq_count, max_size=kq_count))
         overall_count = draw(st.integers(1, min(n + 1, max_score + 3)))
         overall_at = _thresholds(draw, overall_count, max_score + 2, decimals=False)
@@ -262,6 +333,8 @@ def methodology_documents(draw: st.DrawFn, *, strict: bool = True) -> dict[str, 
         if draw(st.booleans()):  # files need not list bands in order
             doc[table]["bands"] = draw(st.permutations(doc[table]["bands"]))
     doc["guidance"] = _guidance(draw, doc, ratings, strict, rule)
+    if draw(st.booleans()):  # inspectors may leave standards unrated; the overall bands rescale, or stand
+        doc["not_rated"] = {**rule("not-rated"), "rescale": {**rule("not-rated.rescale"), "method": draw(st.sampled_from(["proportional", "none"]))}}
     return doc
 
 
@@ -301,7 +374,7 @@ def _guidance(draw: st.DrawFn, doc: dict[str, Any], ratings: list[str], strict: 
 
 
 def methodologies(*, strict: bool = True) -> st.SearchStrategy[Methodology]:
-    """Whole methodologies: 2-5 ratings, 1-6 standards, band tables, rounding, guidance, overrides.
+    """Whole methodologies: 2-5 ratings, 1-6 standards, band tables, rounding, guidance, overrides, unrated standards.
 
     ``strict`` as for :func:`methodology_documents`: by default every one checks without error.
     """

@@ -7,13 +7,14 @@ function of (methodology, document) and hypothesis can shrink the document behin
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import as_fraction
 
-__all__ = ["better_judgements", "better_key_questions", "reordered"]
+__all__ = ["better_judgements", "better_key_questions", "order_of", "reordered", "shuffled"]
 
 Doc = dict[str, Any]
 
@@ -31,6 +32,42 @@ def reordered(doc: Mapping[str, Any]) -> Doc:
             value = [{**case, "answers": _reversed_answers(case.get("answers", {}))} for case in reversed(value)]
         out[key] = value
     return out
+
+
+def shuffled(doc: Mapping[str, Any], rng: random.Random) -> Doc:
+    """The same inspection with its keys, standards, key questions, cases and answers in an order ``rng`` draws.
+
+    Strengths keep their order, as in :func:`reordered`.
+    """
+
+    def mixed(items: Mapping[str, Any]) -> dict[str, Any]:
+        keys = list(items)
+        rng.shuffle(keys)
+        return {k: items[k] for k in keys}
+
+    out = mixed(copy.deepcopy(dict(doc)))
+    if isinstance(out.get("standards"), dict):
+        out["standards"] = mixed(out["standards"])
+        for sid, evidence in out["standards"].items():
+            if isinstance(evidence, dict) and isinstance(evidence.get("key_questions"), dict):
+                out["standards"][sid] = {**evidence, "key_questions": mixed(evidence["key_questions"])}
+    if isinstance(out.get("cases"), list):
+        cases = list(out["cases"])
+        rng.shuffle(cases)
+        out["cases"] = [{**case, "answers": {s: mixed(a) for s, a in mixed(case.get("answers", {})).items()}} for case in cases]
+    return out
+
+
+def order_of(doc: Mapping[str, Any]) -> str:
+    """The order a document lists its standards, key questions and cases in, for a failure message."""
+    parts = []
+    for sid, evidence in doc.get("standards", {}).items():
+        questions = evidence.get("key_questions") if isinstance(evidence, Mapping) else None
+        parts.append(f"{sid} ({', '.join(questions)})" if isinstance(questions, Mapping) else sid)
+    order = f"standards {'; '.join(parts)}"
+    if doc.get("cases"):
+        order += f"; cases {', '.join(str(case.get('id')) for case in doc['cases'])}"
+    return order
 
 
 def _reversed_key_questions(evidence: Any) -> Any:
