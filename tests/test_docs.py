@@ -35,12 +35,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from hypothesis import settings
 
 from probation_rules import load_methodology, rate
 from probation_rules.methodology import methodology_from_dict
 from probation_rules.whatif import load_rates
 
 from ._schemas import check, check_cli_output
+from .conftest import PROFILE
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -185,6 +187,7 @@ def test_pycon_examples(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
             assert test.examples, f"{block.where}: a pycon block with no >>> example"
             runner.run(test, clear_globs=False)
             namespace = test.globs
+    settings.load_profile(PROFILE)  # a page may show a tool loading a profile: the session keeps its own
     assert runner.tries > 0
     assert runner.failures == 0, f"{page}: {runner.failures} doctest failure(s) (see captured output)"
 
