@@ -38,6 +38,7 @@ __all__ = [
     "Unread",
     "load_inspection",
     "observed_key_questions",
+    "parse_json",
     "validate_against",
 ]
 
@@ -195,6 +196,16 @@ def _read_json(path: Path, source: str | os.PathLike[str]) -> tuple[Any, list[Pr
         raise DocumentSyntaxError(
             Problem("", f"is not UTF-8 text: byte {body[exc.start]:#04x} at offset {offset} cannot be decoded (save the file as UTF-8)"), file=file
         ) from None
+    return parse_json(text, file)
+
+
+def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """JSON text as data, with a problem for every key an object repeats (refused later, with the rest).
+
+    Raises :class:`DocumentSyntaxError` for text that is not JSON: as :func:`json.loads` would,
+    and also for NaN and Infinity, which JSON does not have. ``file`` names where the text came from
+    (a file, or a line of one).
+    """
     if not text.strip():
         raise DocumentSyntaxError(Problem("", "is empty, not a JSON document"), file=file)
     repeated: list[_Object] = []

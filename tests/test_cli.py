@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import io
 import json
 import shutil
 import subprocess
@@ -313,7 +314,7 @@ def test_a_missing_file_and_an_empty_folder(capsys: pytest.CaptureFixture[str], 
     assert one_error_line(capsys.readouterr()).startswith(f"probation-rules: error: {tmp_path}: ")
     (tmp_path / "empty.jsonl").write_text("\n")
     assert main(["rate", str(tmp_path / "empty.jsonl")]) == 2
-    assert "holds no inspections" in one_error_line(capsys.readouterr())
+    assert "has no inspections" in one_error_line(capsys.readouterr())
 
 
 @pytest.mark.parametrize(
@@ -335,3 +336,18 @@ def test_the_installed_command_never_prints_a_traceback(tmp_path: Path, york_doc
     assert "Traceback" not in run.stderr
     assert run.stderr.count("\n") == 1 and run.stderr.startswith(f"probation-rules: error: {file}: ")
     assert expected in run.stderr
+
+
+def test_standard_input_is_rated_as_one_document_or_as_json_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], york_doc: dict[str, Any]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(york_doc, indent=2)))
+    assert main(["rate", "-", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["overall"] == "Inadequate"  # one document: one object
+    other = {**york_doc, "id": "other"}
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(york_doc) + "\n" + json.dumps(other) + "\n"))
+    assert main(["rate", "-", "--format", "json"]) == 0
+    assert [r["inspection"]["id"] for r in json.loads(capsys.readouterr().out)] == ["york-pdu-2024", "other"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(york_doc) + '\n{"id": "a", "id": "b"}\n'))
+    assert main(["rate", "-"]) == 2
+    assert one_error_line(capsys.readouterr()).startswith("probation-rules: error: standard input, line 2: id: is given more than once")

@@ -313,7 +313,7 @@ def test_simulate_piped_into_compare(monkeypatch: pytest.MonkeyPatch, capsys: py
     assert "population 1 inspection from standard input" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n{not json\n"))
     assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2
-    assert capsys.readouterr().err.startswith("probation-rules: error: standard input: line 2: is not valid JSON (one inspection per line): ")
+    assert capsys.readouterr().err.startswith("probation-rules: error: standard input, line 2: is not valid JSON: ")
     great = json.dumps({"id": "x", "unit": "X", "standards": {"P1.1": {"judgement": "Great"}}})
     monkeypatch.setattr("sys.stdin", io.StringIO(lines.splitlines()[0] + "\n" + great))
     assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), "-"]) == 2

@@ -11,15 +11,13 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
 
 from probation_rules.commands import Command
 from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
 from probation_rules.whatif.compare import compare
-from probation_rules.whatif.population import Population, gather, simulated
+from probation_rules.whatif.population import gather, simulated
 from probation_rules.whatif.simulate import load_rates, simulation
 
 __all__ = ["COMMAND"]
@@ -50,73 +48,6 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", type=int, default=None, metavar="N", help="changed inspections listed in text, markdown and html (default: 20, 50, 200)")
 
 
-STDIN = "-"
-"""Read inspections from standard input (``simulate ... | compare ... -``)."""
-
-
-def _is_stream(name: str) -> bool:
-    """``-``, or a path that is neither a file nor a folder: ``/dev/stdin``, a pipe, ``<(command)``."""
-    if name == STDIN:
-        return True
-    path = Path(name)
-    return path.exists() and not path.is_file() and not path.is_dir()
-
-
-def read_documents(text: str, label: str) -> list[tuple[Mapping[str, Any], str]]:
-    """The inspection documents in a stream: one JSON document, or JSON lines (one per line), each with its label.
-
-    A document spread over several lines is read whole; a stream whose first line is a document
-    of its own is read as JSON lines, and a line that is not valid JSON is named by its number.
-    """
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if not lines:
-        raise InputFileError(Problem("", "has no inspections (expected a JSON document, or JSON lines with one inspection per line)"), file=label)
-    try:
-        first = json.loads(lines[0][1])
-    except ValueError:
-        first = None
-    if len(lines) > 1 and isinstance(first, dict):
-        docs = []
-        for number, line in lines:
-            try:
-                doc = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                raise InputFileError(Problem(f"line {number}", f"is not valid JSON (one inspection per line): {exc}"), file=label) from None
-            docs.append((doc, f"{label}, line {number}"))
-        return docs
-    try:
-        return [(json.loads(text), label)]
-    except json.JSONDecodeError as exc:
-        raise InputFileError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=label) from None
-    except (ValueError, RecursionError) as exc:
-        raise InputFileError(Problem("", f"is not valid JSON: {exc}"), file=label) from None
-
-
-def inspections(names: Sequence[str], stdin: TextIO) -> Population:
-    """Files, folders and JSON lines files (see :func:`~probation_rules.whatif.population.gather`), and streams: ``-`` or a pipe."""
-    if not any(_is_stream(n) for n in names):
-        return gather(names)
-    sources: list[Any] = []
-    labels: list[str | None] = []
-    for name in names:
-        if _is_stream(name):
-            label = "standard input" if name == STDIN else name
-            try:
-                text = stdin.read() if name == STDIN else Path(name).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputFileError(Problem("", f"cannot be read: {exc}"), file=label) from None
-            for doc, where in read_documents(text, label):
-                sources.append(doc)
-                labels.append(where)
-        else:
-            files = gather([name])
-            sources += files.sources
-            labels += [files.label(i) for i in range(len(files))]
-    n = len(sources)
-    where = ", ".join("standard input" if x == STDIN else x for x in names) if len(names) <= 3 else f"{len(names)} inputs"
-    return Population(f"{n:,} inspection{'s' if n != 1 else ''} from {where}", tuple(sources), labels=tuple(labels))
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.simulate is not None and args.inspections:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
@@ -127,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         rates = load_rates(args.rates, baseline)
         population = simulated(simulation([baseline, candidate], args.simulate, args.seed, args.cases, rates))
     else:
-        population = inspections(args.inspections, sys.stdin)
+        population = gather(args.inspections, sys.stdin)
     result = compare(baseline, candidate, population, workers=args.workers, progress=sys.stderr)
     limits = {"text": 20, "markdown": 50, "html": 200}
     limit = args.show if args.show is not None else limits.get(args.format)

@@ -1,13 +1,14 @@
 """``probation-rules rate``: ratings for one or more inspections.
 
 Files are read as ``compare`` reads them (:func:`probation_rules.whatif.population.gather`): an
-inspection JSON file, every ``*.json`` and ``*.jsonl`` file in a folder (sorted by name), or a
-JSON lines file of inspections.
+inspection JSON file, every ``*.json`` and ``*.jsonl`` file in a folder (sorted by name), a
+JSON lines file of inspections, or standard input (``-``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import attrs
@@ -23,7 +24,7 @@ __all__ = ["COMMAND", "rate_all"]
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="inspection JSON files, JSON lines files, or folders of them")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="inspection JSON files, JSON lines files (.jsonl), folders of them, or - for standard input")
     add_methodology_option(parser)
     parser.add_argument(
         "--format",
@@ -50,11 +51,12 @@ def rate_all(population: Population, methodology: str | None) -> list[RatingResu
 
 
 def _run(args: argparse.Namespace) -> int:
-    population = gather(args.files)
+    population = gather(args.files, sys.stdin)
     if not population.sources:
-        raise InputFileError(Problem("", "holds no inspections"), file=", ".join(args.files))
+        raise InputFileError(Problem("", "has no inspections"), file=", ".join(args.files))
     results = rate_all(population, args.methodology)
-    one_file = len(args.files) == 1 and len(results) == 1 and not Path(args.files[0]).is_dir() and population.label(0) is None
+    first = Path(args.files[0])
+    one_file = len(args.files) == 1 and len(results) == 1 and not first.is_dir() and first.suffix != ".jsonl"
     print(render(results, args.format, listed=not one_file))
     return 0
 

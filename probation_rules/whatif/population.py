@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.errors import InputFileError, Problem
-from probation_rules.inspection import Case, CaseEvidence, Inspection, load_inspection
+from probation_rules.errors import InputFileError, InspectionError, Problem
+from probation_rules.inspection import Case, CaseEvidence, Inspection, load_inspection, parse_json
 from probation_rules.methodology.schema import Methodology
 from probation_rules.whatif.simulate import Simulation
 
-__all__ = ["Population", "fit", "gather", "shape", "simulated"]
+__all__ = ["STDIN", "Population", "documents", "fit", "gather", "shape", "simulated"]
 
 Source = str | Mapping[str, Any] | Inspection
 
@@ -57,13 +57,29 @@ def simulated(simulation: Simulation) -> Population:
     return Population(f"{simulation.count:,} simulated inspections (seed {simulation.seed}, {simulation.cases} cases each)", simulation=simulation)
 
 
-def gather(paths: Sequence[str | os.PathLike[str]]) -> Population:
-    """Inspection files, every ``*.json`` and ``*.jsonl`` file in a folder, and JSON lines files."""
+STDIN = "-"
+"""A path that means standard input (``simulate ... | compare ... -``)."""
+
+
+def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None) -> Population:
+    """Inspection files, every ``*.json`` and ``*.jsonl`` file in a folder, JSON lines files, and streams.
+
+    A stream is ``-`` (``stdin``) or a path that is neither a file nor a folder (``/dev/stdin``,
+    a pipe): it holds one JSON document, or JSON lines with one inspection per line.
+    """
     sources: list[Source] = []
     labels: list[str | None] = []
     files = 0
     for given in paths:
-        path = Path(os.fspath(given))
+        name = os.fspath(given)
+        path = Path(name)
+        if name == STDIN or (path.exists() and not path.is_file() and not path.is_dir()):
+            label = "standard input" if name == STDIN else name
+            for doc, where in documents(_read(path, label, stdin if name == STDIN else None), label):
+                sources.append(doc)
+                labels.append(where)
+            files += 1
+            continue
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".jsonl"))
             if not found:
@@ -73,31 +89,54 @@ def gather(paths: Sequence[str | os.PathLike[str]]) -> Population:
         for file in found:
             files += 1
             if file.suffix == ".jsonl":
-                for number, doc in _json_lines(file):
+                for doc, where in documents(_read(file, str(file)), str(file), lines=True):
                     sources.append(doc)
-                    labels.append(f"{file}, line {number}")
+                    labels.append(where)
             else:
                 sources.append(str(file))
                 labels.append(None)
     n = len(sources)
     what = f"{n:,} inspection{'s' if n != 1 else ''}"
-    where = ", ".join(os.fspath(p) for p in paths) if len(paths) <= 3 else f"{files} files"
+    shown = ["standard input" if os.fspath(p) == STDIN else os.fspath(p) for p in paths]
+    where = ", ".join(shown) if len(paths) <= 3 else f"{files} inputs"
     return Population(f"{what} from {where}", tuple(sources), labels=tuple(labels))
 
 
-def _json_lines(file: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def documents(text: str, label: str, *, lines: bool | None = None) -> list[tuple[Mapping[str, Any], str]]:
+    """The inspection documents in a text, each with the label an error about it names.
+
+    ``lines=True``: JSON lines, one inspection per line. ``None``: JSON lines if the text has
+    several lines and its first is a document of its own, else one document (which may be
+    spread over several lines). Every document is read as an inspection file is
+    (:func:`~probation_rules.inspection.parse_json`): a key given twice is refused, naming it.
+    """
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not numbered:
+        raise InputFileError(Problem("", "has no inspections (expected a JSON document, or JSON lines with one inspection per line)"), file=label)
+    if lines is None:
+        lines = len(numbered) > 1 and _is_object(numbered[0][1])
+    parts = [(line, f"{label}, line {n}") for n, line in numbered] if lines else [(text, label)]
+    out = []
+    for part, where in parts:
+        doc, repeated = parse_json(part, where)
+        if repeated:
+            raise InspectionError(repeated, file=where)
+        out.append((doc, where))
+    return out
+
+
+def _is_object(line: str) -> bool:
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _read(path: Path, label: str, stdin: TextIO | None = None) -> str:
+    try:
+        return stdin.read() if stdin is not None else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(Problem("", f"cannot be read: {exc}"), file=str(file)) from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            raise InputFileError(Problem(f"line {number}", f"is not valid JSON: {exc}"), file=str(file)) from None
-        yield number, doc
+        raise InputFileError(Problem("", f"cannot be read: {exc}"), file=label) from None
 
 
 def shape(m: Methodology) -> dict[str, tuple[str, ...]]:
