@@ -27,13 +27,15 @@ from probation_rules.errors import (
     MethodologyError,
     ProbationRulesError,
     Problem,
+    RobustnessError,
     RuleConflictError,
     UnknownMethodologyError,
     UsageError,
+    VariantError,
 )
-from probation_rules.inspection import Inspection, load_inspection, validate_against
+from probation_rules.inspection import Inspection, choice_in_doubt, load_inspection, validate_against
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
-from probation_rules.methodology.loader import misfit_problems, select_methodology
+from probation_rules.methodology.loader import misfit_problems, reference_problems, select_methodology
 from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
 from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
 from probation_rules.whatif.compare import compare
@@ -52,12 +54,14 @@ __all__ = [
     "ProbationRulesError",
     "Problem",
     "RatingResult",
+    "RobustnessError",
     "RuleConflictError",
     "StandardResult",
     "Trace",
     "TraceEntry",
     "UnknownMethodologyError",
     "UsageError",
+    "VariantError",
     "bundled_ids",
     "compare",
     "load_inspection",
@@ -66,21 +70,6 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
-
-
-def _named_methodology(name: str, document: str | None) -> Methodology:
-    """The methodology an inspection names; a relative path is read from the document's folder, as a variant's ``extends`` is."""
-    path = name
-    if document is not None and name not in bundled_ids() and (name.endswith(".toml") or "/" in name or os.sep in name) and not os.path.isabs(name):
-        path = os.path.join(os.path.dirname(document), name)
-    try:
-        return load_methodology(path)
-    except InputFileError as exc:
-        if any(p.file for p in exc.problems):
-            raise
-        where = " (a path is read from the document's folder)" if document is not None and path != name else ""
-        missing = Problem("methodology", f"must name a methodology that loads: there is no file {os.path.abspath(path)}{where}", name)
-        raise InputFileError(missing, file=document) from None
 
 
 def rate(
@@ -96,18 +85,21 @@ def rate(
     inspection's standards fit, with the field that would choose it.
     """
     loaded = load_inspection(inspection, check_values=False)
-    if methodology is None and loaded.unread is not None and loaded.unread.paths & _CHOOSING:
+    if methodology is None and loaded.unread is not None and choice_in_doubt(loaded):
         # What would choose the methodology could not be read: any framework tried now is a guess,
         # and its complaints would bury the real problem.
         raise InspectionError(loaded.unread.problems, file=loaded.source)
     if methodology is not None:
         chosen, selected_by = load_methodology(methodology), "argument"
+    elif loaded.methodology is not None:
+        try:
+            chosen, selected_by = load_methodology(loaded.methodology, relative_to=loaded.source), "inspection"
+        except (MethodologyError, InputFileError) as exc:
+            problems = reference_problems(exc.problems, "methodology", loaded.methodology, relative_to=loaded.source)
+            raise type(exc)(problems, file=loaded.source) from None
     else:
         try:
-            if loaded.methodology is not None:
-                chosen, selected_by = _named_methodology(loaded.methodology, loaded.source), "inspection"
-            else:
-                chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme, fitting=_fitting(loaded))
+            chosen, selected_by = select_methodology(loaded.fieldwork_start, loaded.programme, fitting=_fitting(loaded))
         except MethodologyError as exc:
             raise type(exc)(exc.problems, file=loaded.source) from None
     try:
@@ -126,10 +118,6 @@ def rate(
         )
         raise InspectionError(problems, file=loaded.source) from None
     return evaluate(loaded, chosen, selected_by=selected_by)
-
-
-_CHOOSING = frozenset({("methodology",), ("programme",), ("fieldwork_start",)})
-"""The fields of an inspection that choose its methodology when the caller names none."""
 
 
 def _fitting(inspection: Inspection) -> Callable[[Sequence[Methodology]], list[Methodology]]:

@@ -15,7 +15,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
@@ -32,7 +32,7 @@ from cattrs.gen import make_hetero_tuple_structure_fn, mapping_structure_factory
 
 from probation_rules.errors import Problem, did_you_mean
 
-__all__ = ["LOADER_SET", "ValueProblem", "converter", "describe_type", "kind_of", "render_path", "structure"]
+__all__ = ["LOADER_SET", "ValueProblem", "converter", "describe_type", "kind_of", "render_path", "structure", "unknown_and_missing"]
 
 LOADER_SET = "probation_rules.loader_set"
 """Field metadata key: the loader fills this field; documents may not."""
@@ -262,39 +262,92 @@ def _make_converter() -> cattrs.Converter:
 converter = _make_converter()
 
 
-def structure(data: Any, cls: type[T], *, file: str | None = None, misspelt_once: bool = False) -> tuple[T | None, list[Problem]]:
+def structure(data: Any, cls: type[T], *, file: str | None = None) -> tuple[T | None, list[Problem]]:
     """Structure ``data`` into ``cls``; on failure return every problem found, not the first.
 
-    ``misspelt_once``: a required field given under a misspelt key is reported once, as the
-    unknown key with its did-you-mean, not also as missing.
+    A required field given under a misspelt key is reported once, as the unknown key with its
+    did-you-mean (:func:`unknown_and_missing`), not also as missing.
     """
     try:
         return converter.structure(data, cls), []
     except Exception as exc:  # noqa: BLE001 - cattrs raises many types; all become Problems
-        return None, [p.with_file(file) for p in problems_from(exc, (), data, misspelt_once=misspelt_once)]
+        return None, [p.with_file(file) for p in problems_from(exc, (), data)]
 
 
-def problems_from(exc: BaseException, path: tuple[str | int, ...], data: Any = None, *, misspelt_once: bool = False) -> Iterator[Problem]:
+PathParts = tuple[str | int, ...]
+
+
+def unknown_and_missing(
+    where: PathParts,
+    given: Iterable[str],
+    expected: Sequence[str],
+    *,
+    unknown: str = "is not a known field",
+    listed: str = "",
+    missing: str | Callable[[str], str | None] = "is required but missing",
+    required: Iterable[str] | None = None,
+    elsewhere: Iterable[str] = (),
+    name_key: bool = False,
+) -> Iterator[Problem]:
+    """A problem for each key ``given`` at ``where`` that is not ``expected``, and for each ``required`` one not given.
+
+    The one rule for misspellings, wherever keys are read: a key that is not expected gets the
+    did-you-mean of the expected key it resembles; when that key is required and missing, it is
+    not reported again as missing, and the unknown key's problem says it is missing instead of
+    ending with ``listed`` (the expected keys, as the context lists them).
+
+    ``required`` defaults to every expected key; ``missing`` says how a missing key reads, or is a
+    function of the key that says so (None: the key is not missing after all, being given some
+    other way). ``elsewhere``: keys whose problems are reported at other paths, but whose
+    misspellings count here too. ``name_key``: an unknown key's problem shows it as its value.
+    """
+    expected = list(expected)
+    given = list(given)
+    present = set(given)
+    wanted = expected if required is None else list(required)
+
+    def missing_text(key: str) -> str | None:
+        return missing if isinstance(missing, str) else missing(key)
+
+    absent = {key for key in wanted if key not in present and missing_text(key) is not None}
+    named: set[str] = set()
+    for key in given:
+        if key in expected:
+            continue
+        hint = did_you_mean(key, expected)
+        text = unknown + listed
+        if hint in absent:
+            named.add(hint)
+            text = f"{unknown} ({hint} is required and missing)"
+        at = render_path((*where, key))
+        yield Problem(at, text, key, hint) if name_key else Problem(at, text, suggestion=hint)
+    named.update(hint for key in elsewhere if key not in expected and (hint := did_you_mean(key, expected)) is not None)
+    for key in wanted:
+        reads = missing_text(key) if key in absent and key not in named else None
+        if reads is not None:
+            yield Problem(render_path((*where, key)), reads)
+
+
+def problems_from(exc: BaseException, path: PathParts, data: Any = None) -> Iterator[Problem]:
     """Flatten a cattrs exception tree into problems with full paths.
 
     ``data`` is the document being structured: an exception that is not the library's own
     (cattrs' or Python's) is described from the value at its path, never by its own text.
     """
     here = path + _note_path(exc)
-    if isinstance(exc, ForbiddenExtraKeysError):
-        known = [a.name for a in attrs.fields(exc.cl) if not a.metadata.get(LOADER_SET)] if attrs.has(exc.cl) else []
-        for key in sorted(exc.extra_fields):
-            yield Problem(
-                path=render_path((*here, key)),
-                expected="is not a known field" + (f" (known: {', '.join(known)})" if known else ""),
-                suggestion=did_you_mean(key, known),
-            )
-    elif isinstance(exc, (ClassValidationError, IterableValidationError)):
-        suggested = _suggested(exc) if misspelt_once else set()
+    if isinstance(exc, ForbiddenExtraKeysError):  # unknown keys alone, every field given
+        yield from _keys_problems(exc.cl, here, exc.extra_fields, set())
+    elif isinstance(exc, ClassValidationError):
+        extra = {key for sub in exc.exceptions if isinstance(sub, ForbiddenExtraKeysError) for key in sub.extra_fields}
+        absent = {name for sub in exc.exceptions if isinstance(sub, KeyError) for name in _note_path(sub) if isinstance(name, str)}
         for sub in exc.exceptions:
-            if isinstance(sub, KeyError) and _note_path(sub)[-1:] and _note_path(sub)[-1] in suggested:
-                continue
-            yield from problems_from(sub, here, data, misspelt_once=misspelt_once)
+            if not isinstance(sub, (ForbiddenExtraKeysError, KeyError)):
+                yield from problems_from(sub, here, data)
+        if extra or absent:
+            yield from _keys_problems(exc.cl, here, extra, absent)
+    elif isinstance(exc, IterableValidationError):
+        for sub in exc.exceptions:
+            yield from problems_from(sub, here, data)
     elif isinstance(exc, ValueProblem):
         yield Problem(path=render_path(here), expected=exc.expected, value=exc.value, suggestion=exc.suggestion, shown=exc.shown)
     elif isinstance(exc, KeyError):
@@ -305,14 +358,16 @@ def problems_from(exc: BaseException, path: tuple[str | int, ...], data: Any = N
         raise exc
 
 
-def _suggested(exc: ClassValidationError | IterableValidationError) -> set[str | None]:
-    """The fields that the did-you-means of a class's unknown keys name."""
-    return {
-        did_you_mean(key, [a.name for a in attrs.fields(sub.cl) if not a.metadata.get(LOADER_SET)])
-        for sub in exc.exceptions
-        if isinstance(sub, ForbiddenExtraKeysError) and attrs.has(sub.cl)
-        for key in sub.extra_fields
-    }
+def _keys_problems(cl: Any, here: PathParts, extra: Iterable[str], absent: set[str]) -> Iterator[Problem]:
+    """The unknown and missing keys of one object of class ``cl``."""
+    known = [a.name for a in attrs.fields(cl) if not a.metadata.get(LOADER_SET)] if attrs.has(cl) else []
+    listed = " (known: " + ", ".join(known) + ")" if known else ""
+    given = [*sorted(extra), *(name for name in known if name not in absent)]
+    yield from unknown_and_missing(here, given, known, listed=listed, required=sorted(absent, key=_order(known)))
+
+
+def _order(known: Sequence[str]) -> Callable[[str], tuple[int, str]]:
+    return lambda name: (known.index(name) if name in known else len(known), name)
 
 
 def _unexpected(exc: BaseException, here: tuple[str | int, ...], data: Any) -> Problem:

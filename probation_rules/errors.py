@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,9 +26,11 @@ __all__ = [
     "MethodologyError",
     "ProbationRulesError",
     "Problem",
+    "RobustnessError",
     "RuleConflictError",
     "UnknownMethodologyError",
     "UsageError",
+    "VariantError",
     "did_you_mean",
 ]
 
@@ -45,11 +49,19 @@ _MISSING = _Missing()
 
 
 def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
-    """The closest known name to a misspelt one, or None when nothing is close."""
+    """The closest known name to a misspelt one, else the only one that a word of it begins with
+    (``youth`` for ``youth-justice``), or None when nothing is close."""
     if not isinstance(value, str):
         return None
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    choices = list(choices)
+    matches = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    start = value.strip().lower()
+    if not start:
+        return None
+    found = [c for c in choices if any(word.startswith(start) for word in re.split(r"[\s_\-]+", c.lower()))]
+    return found[0] if len(found) == 1 else None
 
 
 @attrs.frozen
@@ -140,7 +152,13 @@ class ProbationRulesError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled with its problems (a worker process sends errors back this way), not as its text.
-        return (_rebuild, (type(self), self.problems, self.file), dict(self.__dict__))
+        return (_rebuild, (type(self), self.problems, self.file), self._state())
+
+    def _state(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __str__(self) -> str:
+        return self.one_line()
 
     def one_line(self) -> str:
         """All problems on one line, as the command line prints them."""
@@ -177,7 +195,22 @@ class UnknownMethodologyError(MethodologyError, LookupError):
 
 
 class InputFileError(ProbationRulesError, OSError):
-    """A file could not be read, or is not valid JSON or TOML."""
+    """A file could not be read: it does not exist, is a directory, or the system refused to read it.
+
+    Whatever the file was meant to hold (an inspection, a methodology, a variant, simulation
+    rates), a file that cannot be read is this error, and one that was read but is not UTF-8
+    text, JSON or TOML is its subclass :class:`DocumentSyntaxError`. For a file that does not
+    exist ``errno`` is :data:`errno.ENOENT` and ``filename`` its path, as for the
+    :class:`FileNotFoundError` that reading it raised.
+    """
+
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, errno: int | None = None):
+        super().__init__(problems, file=file)
+        if errno is not None:
+            self.errno, self.strerror, self.filename = errno, os.strerror(errno), file
+
+    def _state(self) -> dict[str, Any]:
+        return {**self.__dict__, "errno": self.errno, "strerror": self.strerror, "filename": self.filename}
 
 
 class UsageError(ProbationRulesError, ValueError):
@@ -185,8 +218,21 @@ class UsageError(ProbationRulesError, ValueError):
 
 
 class DocumentSyntaxError(InputFileError, ValueError):
-    """A file was read but is not valid JSON: an :class:`InputFileError` that is also a ``ValueError``,
-    as :func:`json.loads` raises for the same text."""
+    """A file was read but is not UTF-8 text, or not valid JSON or TOML (or is nested too deeply to read).
+
+    An :class:`InputFileError` that is also a ``ValueError``, as :func:`json.loads` and
+    :func:`tomllib.loads` raise for the same text. It is raised for every kind of file alike:
+    a methodology file that is not TOML is this error, not a :class:`MethodologyError`, which
+    means a file that was read as TOML and is not a sound methodology.
+    """
+
+
+class VariantError(MethodologyError):
+    """A variant file that cannot apply; every problem names its path in the variant file."""
+
+
+class RobustnessError(ProbationRulesError, ValueError):
+    """The robustness analysis cannot answer honestly for this inspection (options out of range are :class:`UsageError`)."""
 
 
 class EngineError(ProbationRulesError, RuntimeError):

@@ -11,21 +11,21 @@ reports every problem at once.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import typing
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
-from probation_rules._convert import LOADER_SET, ValueProblem, converter, kind_of, render_path, structure
-from probation_rules.errors import DocumentSyntaxError, InputFileError, InspectionError, Problem, did_you_mean
+from probation_rules._convert import LOADER_SET, ValueProblem, converter, kind_of, render_path, structure, unknown_and_missing
+from probation_rules.errors import InspectionError, Problem, did_you_mean
 from probation_rules.methodology.schema import Methodology
+from probation_rules.reading import parse_json, read_text
 
 __all__ = [
+    "CHOOSING",
     "Answer",
     "Case",
     "CaseEvidence",
@@ -36,6 +36,7 @@ __all__ = [
     "NotRated",
     "StandardEvidence",
     "Unread",
+    "choice_in_doubt",
     "load_inspection",
     "observed_key_questions",
     "parse_json",
@@ -45,6 +46,9 @@ __all__ = [
 Answer = Literal["yes", "no", "n/a"]
 
 PathParts = tuple[str | int, ...]
+
+CHOOSING: frozenset[PathParts] = frozenset({("methodology",), ("programme",), ("fieldwork_start",)})
+"""The fields of an inspection that choose its methodology when the caller names none."""
 
 
 @attrs.frozen
@@ -169,96 +173,10 @@ def load_inspection(source: str | os.PathLike[str] | Mapping[str, Any] | Inspect
         return source
     if not isinstance(source, (str, os.PathLike)):
         return inspection_from_dict(source, check_values=check_values)
-    path = Path(os.fspath(source))
-    data, duplicates = _read_json(path, source)
-    return inspection_from_dict(data, file=str(path), check_values=check_values, problems=duplicates)
-
-
-def _read_json(path: Path, source: str | os.PathLike[str]) -> tuple[Any, list[Problem]]:
-    file = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(Problem("", "no such file"), file=file) from exc
-    except IsADirectoryError as exc:
-        raise InputFileError(Problem("", "is a directory, not an inspection document"), file=file) from exc
-    except PermissionError as exc:
-        raise InputFileError(Problem("", "cannot be read: permission denied"), file=file) from exc
-    except OSError as exc:
-        raise InputFileError(Problem("", f"cannot be read: {exc.strerror or 'the system refused'}"), file=file) from exc
-    except ValueError as exc:  # e.g. a NUL byte in the path
-        raise InputFileError(Problem("", f"is not a usable file path: {exc}"), file=repr(os.fspath(source))) from exc
-    body = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write, is no content
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + len(raw) - len(body)
-        raise DocumentSyntaxError(
-            Problem("", f"is not UTF-8 text: byte {body[exc.start]:#04x} at offset {offset} cannot be decoded (save the file as UTF-8)"), file=file
-        ) from None
-    return parse_json(text, file)
-
-
-def parse_json(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """JSON text as data, with a problem for every key an object repeats (refused later, with the rest).
-
-    Raises :class:`DocumentSyntaxError` for text that is not JSON: as :func:`json.loads` would,
-    and also for NaN and Infinity, which JSON does not have. ``file`` names where the text came from
-    (a file, or a line of one).
-    """
-    if not text.strip():
-        raise DocumentSyntaxError(Problem("", "is empty, not a JSON document"), file=file)
-    repeated: list[_Object] = []
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=lambda pairs: _object(pairs, repeated))
-    except json.JSONDecodeError as exc:
-        raise DocumentSyntaxError(Problem("", f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"), file=file) from None
-    except _NotANumber as exc:
-        raise DocumentSyntaxError(Problem("", f"is not valid JSON: {exc} is not a JSON number"), file=file) from None
-    except ValueError:  # Python's limit on the digits of an integer it reads
-        raise DocumentSyntaxError(Problem("", "has a number too long to read (more than 4300 digits)"), file=file) from None
-    except RecursionError:
-        raise DocumentSyntaxError(Problem("", "is nested too deeply to be an inspection document"), file=file) from None
-    return data, _duplicate_problems(data, file) if repeated else []
-
-
-class _NotANumber(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NotANumber(name)
-
-
-class _Object(dict[str, Any]):
-    """A JSON object that gave some key more than once (the last value stands until refused)."""
-
-    repeated: tuple[str, ...] = ()
-
-
-def _object(pairs: list[tuple[str, Any]], repeated: list[_Object]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
-    seen: set[str] = set()
-    flagged = _Object(obj)
-    flagged.repeated = tuple(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
-    repeated.append(flagged)
-    return flagged
-
-
-def _duplicate_problems(data: Any, file: str) -> list[Problem]:
-    problems: list[Problem] = []
-    stack: list[tuple[PathParts, Any]] = [((), data)]
-    while stack:
-        where, node = stack.pop()
-        if isinstance(node, _Object):
-            problems += [Problem(render_path((*where, key)), "is given more than once in its object: give each key once", file=file) for key in node.repeated]
-        if isinstance(node, dict):
-            stack += [((*where, k), v) for k, v in reversed(node.items())]
-        elif isinstance(node, list):
-            stack += [((*where, i), v) for i, v in reversed(list(enumerate(node)))]
-    return problems
+    file = os.fspath(source)
+    hint = "this looks like a methodology: give it as the methodology (--methodology)" if file.endswith(".toml") else None
+    data, duplicates = parse_json(read_text(file, "an inspection document"), file, hint=hint)
+    return inspection_from_dict(data, file=file, check_values=check_values, problems=duplicates)
 
 
 def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bool = True, problems: list[Problem] | None = None) -> Inspection:
@@ -270,7 +188,7 @@ def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bo
     if loader_set:
         found += [Problem(name, "is set by the loader and cannot be written in the document") for name in loader_set]
         data = {k: v for k, v in data.items() if k not in loader_set}
-    inspection, structure_problems = structure(data, Inspection, misspelt_once=True)
+    inspection, structure_problems = structure(data, Inspection)
     unreadable: frozenset[PathParts] = frozenset()
     if inspection is None:
         inspection, unreadable = _salvage(data)
@@ -409,22 +327,27 @@ def validate_against(inspection: Inspection, methodology: Methodology) -> None:
         raise InspectionError(problems, file=inspection.source)
 
 
+def choice_in_doubt(inspection: Inspection) -> bool:
+    """Whether a field that chooses the inspection's methodology could not be read (:data:`CHOOSING`).
+
+    Its fieldwork date does not choose when the inspection names its methodology.
+    """
+    unreadable = inspection.unread.paths & CHOOSING if inspection.unread else frozenset()
+    return bool(unreadable - {("fieldwork_start",)} if inspection.methodology is not None else unreadable)
+
+
 def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
     unreadable = inspection.unread.paths if inspection.unread else frozenset()
     yield from _shape_problems(inspection, unreadable)
-    if {("methodology",), ("programme",)} & unreadable or (("fieldwork_start",) in unreadable and inspection.methodology is None):
+    if choice_in_doubt(inspection):
         return  # which methodology the document is rated under is itself in doubt
     known = [s.id for s in m.standards]
     from_cases = _case_counts(inspection)
     cases_unreadable = any(p[0] == "cases" for p in unreadable)
-    suggested: set[str] = set()  # standards a did-you-mean has named: not also reported missing
     for std_id, evidence in inspection.standards.items():
         where: PathParts = ("standards", std_id)
         if std_id not in known:
-            hint = did_you_mean(std_id, known)
-            suggested.update([hint] if hint else [])
-            yield Problem(render_path(where), f"is not a standard of {m.id} ({', '.join(known)})", std_id, hint)
-            continue
+            continue  # named with the missing standards, below
         standard = m.standard(std_id)
         if isinstance(evidence, NotRated):
             if m.not_rated is None:
@@ -455,15 +378,21 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
             else:
                 if std_id in from_cases:
                     yield Problem(render_path(where), "has key_questions and also answers in cases: give one or the other")
-                yield from _key_question_problems((*where, "key_questions"), standard.key_questions, given)
-    case_suggested: dict[str, set[str]] = {}
+                ids = [q.id for q in standard.key_questions]
+                yield from unknown_and_missing(
+                    (*where, "key_questions"),
+                    given,
+                    ids,
+                    unknown="is not a key question here",
+                    listed=f" ({', '.join(ids)})",
+                    missing="is missing",
+                    name_key=True,
+                )
     for i, case in enumerate(inspection.cases):
         for std_id, answers in case.answers.items():
             where = ("cases", i, "answers", std_id)
             if std_id not in known:
-                hint = did_you_mean(std_id, known)
-                suggested.update([hint] if hint else [])
-                yield Problem(render_path(where), f"is not a standard of {m.id}", std_id, hint)
+                yield Problem(render_path(where), f"is not a standard of {m.id}", std_id, did_you_mean(std_id, known))
             elif m.standard(std_id).kind != "case":
                 yield Problem(render_path(where), "is a judged standard: cases answer key questions of case-based standards only")
             else:
@@ -471,26 +400,38 @@ def _fit_problems(inspection: Inspection, m: Methodology) -> Iterator[Problem]:
                 for kq_id in answers:
                     if kq_id not in kq_ids:
                         hint = did_you_mean(kq_id, kq_ids)
-                        case_suggested.setdefault(std_id, set()).update([hint] if hint else [])
                         yield Problem(render_path((*where, kq_id)), f"is not a key question of {std_id} ({', '.join(kq_ids)})", kq_id, hint)
     if not cases_unreadable:
         for std_id, counts in from_cases.items():
             if std_id in known and m.standard(std_id).kind == "case" and not _given_in_standards(inspection, std_id, unreadable):
-                kqs = m.standard(std_id).key_questions
+                kqs = [q.id for q in m.standard(std_id).key_questions]
                 where = ("cases", "*", "answers", std_id)
-                for q in kqs:
-                    if q.id in counts and counts[q.id].relevant == 0:
+                for kq_id in kqs:
+                    if kq_id in counts and counts[kq_id].relevant == 0:
                         hint = f' (if {std_id} had no relevant cases, mark it {{"not_rated": "no relevant cases"}})' if m.not_rated is not None else ""
-                        yield Problem(render_path((*where, q.id)), f"has no relevant cases (every answer is n/a){hint}")
-                yield from _missing_key_questions(where, kqs, list(counts), case_suggested.get(std_id, set()))
+                        yield Problem(render_path((*where, kq_id)), f"has no relevant cases (every answer is n/a){hint}")
+                # Each case's unknown key questions are named at the case, above; here only what no case answers.
+                answered = [k for k in counts if k in kqs]
+                yield from unknown_and_missing(where, answered, kqs, missing="is missing", elsewhere=[k for k in counts if k not in kqs])
+
+    def missing_standard(std_id: str) -> str | None:
+        standard = m.standard(std_id)
+        if std_id in from_cases or ("standards", std_id) in unreadable or (standard.kind == "case" and cases_unreadable):
+            return None  # answered by the cases, unreadable, or perhaps answered by an unreadable case
+        need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
+        return f"is missing: {standard.name} needs {need}"
+
     if ("standards",) not in unreadable:
-        for standard in m.standards:
-            if standard.id in inspection.standards or standard.id in from_cases or standard.id in suggested or ("standards", standard.id) in unreadable:
-                continue
-            if standard.kind == "case" and cases_unreadable:
-                continue  # an unreadable case may answer it
-            need = "a judgement" if standard.kind == "judged" else "key_questions or case answers"
-            yield Problem(render_path(("standards", standard.id)), f"is missing: {standard.name} needs {need}")
+        yield from unknown_and_missing(
+            ("standards",),
+            inspection.standards,
+            known,
+            unknown=f"is not a standard of {m.id}",
+            listed=f" ({', '.join(known)})",
+            missing=missing_standard,
+            elsewhere=[s for case in inspection.cases for s in case.answers],
+            name_key=True,
+        )
     scored = [s.id for s in m.standards if s.scored]
     if scored and all(isinstance(inspection.standards.get(s), NotRated) for s in scored):
         yield Problem("standards", f"leaves every scored standard unrated: there is no score to rate ({', '.join(scored)})")
@@ -508,24 +449,6 @@ def _given_in_standards(inspection: Inspection, std_id: str, unreadable: frozens
     if isinstance(evidence, CaseEvidence):
         return bool(evidence.key_questions) or any(p[:3] == ("standards", std_id, "key_questions") for p in unreadable)
     return True
-
-
-def _key_question_problems(where: PathParts, expected: Any, given: list[str]) -> Iterator[Problem]:
-    ids = [q.id for q in expected]
-    suggested: set[str] = set()
-    for kq_id in given:
-        if kq_id not in ids:
-            hint = did_you_mean(kq_id, ids)
-            suggested.update([hint] if hint else [])
-            yield Problem(render_path((*where, kq_id)), f"is not a key question here ({', '.join(ids)})", kq_id, hint)
-    yield from _missing_key_questions(where, expected, given, suggested)
-
-
-def _missing_key_questions(where: PathParts, expected: Any, given: list[str], suggested: set[str]) -> Iterator[Problem]:
-    """Each expected key question not given, unless a did-you-mean already names it."""
-    for q in expected:
-        if q.id not in given and q.id not in suggested:
-            yield Problem(render_path((*where, q.id)), "is missing")
 
 
 def _case_counts(inspection: Inspection) -> dict[str, dict[str, Counts]]:

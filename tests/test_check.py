@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from probation_rules import RuleConflictError, bundled_ids, load_methodology, rate
+from probation_rules import MethodologyError, RuleConflictError, bundled_ids, load_methodology, rate
 from probation_rules.check import CODES, check_methodology
 from probation_rules.cli import main
 from probation_rules.engine.compiler import release
@@ -185,7 +185,11 @@ def test_json_output_is_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert any("256 profiles" in line for line in body["examined"])
 
 
-@pytest.mark.parametrize(("content", "problem"), [(b"id = ", "is not valid TOML"), (b"\xff\xfe id = 1", "must be UTF-8 text")], ids=["not TOML", "not UTF-8"])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"id = ", "is not valid TOML"), (b"\xff\xfe id = 1", "is not UTF-8 text: byte 0xff at offset 0")],
+    ids=["not TOML", "not UTF-8"],
+)
 def test_a_file_that_is_not_toml_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, problem: str) -> None:
     # Not a methodology with problems but no methodology at all: one line on stderr, exit 2.
     bad = tmp_path / "bad.toml"
@@ -220,3 +224,19 @@ def test_the_reference_page_lists_every_code_with_its_severity() -> None:
     page = (Path(__file__).parent.parent / "docs" / "reference" / "check.md").read_text()
     listed = {name: (severity, meaning) for name, severity, meaning in re.findall(r"^\| `([a-z-]+)` \| (error|warning) \| (.*) \|$", page, re.M)}
     assert listed == {name: (code.severity, code.meaning) for name, code in CODES.items()}
+
+
+def test_a_misspelt_required_key_is_one_problem_for_the_loader_rate_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).parent.parent / "probation_rules" / "methodologies" / "hmip-pdu-2023.toml").read_text()
+    assert text.count("max_bands_up") == 1
+    bad = tmp_path / "misspelt.toml"
+    bad.write_text(text.replace("max_bands_up", "max_bandz_up"))
+    with pytest.raises(MethodologyError) as info:
+        load_methodology(bad)
+    (problem,) = info.value.problems
+    assert problem.path.endswith(".override.max_bandz_up") and problem.suggestion == "max_bands_up"
+    assert problem.expected == "is not a known field (max_bands_up is required and missing)"
+    assert main(["rate", str(Path(__file__).parent.parent / "examples" / "york-pdu-2024.json"), "-m", str(bad)]) == 2
+    assert capsys.readouterr().err == f"probation-rules: error: {bad}: {problem.path}: {problem.expected}; did you mean 'max_bands_up'?\n"
+    (finding,) = check_methodology(bad).findings
+    assert (finding.code, finding.path, finding.suggestion) == ("unknown-key", problem.path, "max_bands_up")

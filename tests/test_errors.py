@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,8 +164,11 @@ def test_a_bad_methodology_file_names_its_path(tmp_path: Path, capsys: pytest.Ca
 def test_invalid_toml(tmp_path: Path) -> None:
     bad = tmp_path / "broken.toml"
     bad.write_text("id = ")
-    with pytest.raises(MethodologyError, match="is not valid TOML"):
+    # Not TOML is a fault of the file, as for any file the library reads: not a MethodologyError,
+    # which means TOML that is no sound methodology.
+    with pytest.raises(DocumentSyntaxError, match="is not valid TOML") as info:
         load_methodology(bad)
+    assert isinstance(info.value, InputFileError) and isinstance(info.value, ValueError) and not isinstance(info.value, MethodologyError)
 
 
 def test_errors_and_problems_survive_pickling(york_doc: dict[str, Any]) -> None:
@@ -180,3 +184,151 @@ def test_errors_and_problems_survive_pickling(york_doc: dict[str, Any]) -> None:
     assert again.problems == info.value.problems
     assert [p.has_value for p in again.problems] == [True, False]
     assert str(again) == str(info.value)
+
+
+# -- one way to read every file -----------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent / "fixtures" / "example.toml"
+YORK_FILE = Path(__file__).parent.parent / "examples" / "york-pdu-2024.json"
+
+
+def _read_inspection(path: Path) -> Any:
+    return rate(path)
+
+
+def _read_methodology(path: Path) -> Any:
+    return load_methodology(path)
+
+
+def _read_rates(path: Path) -> Any:
+    from probation_rules.whatif import load_rates
+
+    return load_rates(path, load_methodology("hmip-pdu-2023"))
+
+
+READERS = {"inspection": (_read_inspection, ".json"), "methodology": (_read_methodology, ".toml"), "rates": (_read_rates, ".toml")}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_every_reader_says_the_same_fault_the_same_way(tmp_path: Path, reader: str) -> None:
+    read, suffix = READERS[reader]
+
+    def refusal(path: Path, kind: type[ProbationRulesError]) -> str:
+        with pytest.raises(kind) as info:
+            read(path)
+        return info.value.one_line()
+
+    latin = tmp_path / f"latin{suffix}"
+    latin.write_bytes(b"\xef\xbb\xbf" + 'x = "Sant\xe9"'.encode("latin-1"))
+    assert refusal(latin, DocumentSyntaxError) == f"{latin}: is not UTF-8 text: byte 0xe9 at offset 12 cannot be decoded (save the file as UTF-8)"
+    missing = tmp_path / f"nothere{suffix}"
+    assert refusal(missing, InputFileError) == f"{missing}: no such file"
+    folder = tmp_path / f"folder{suffix}"
+    folder.mkdir()
+    assert refusal(folder, InputFileError).startswith(f"{folder}: is a directory, not ")
+    deep = tmp_path / f"deep{suffix}"
+    deep.write_text(("x = " if suffix == ".toml" else '{"x": ') + "[" * 5000 + "]" * 5000 + ("" if suffix == ".toml" else "}"))
+    assert refusal(deep, DocumentSyntaxError).startswith(f"{deep}: is nested too deeply to be ")
+
+
+@pytest.mark.parametrize("reader", ["methodology", "rates"])
+def test_a_byte_order_mark_is_no_content_in_toml_either(tmp_path: Path, reader: str) -> None:
+    read, _ = READERS[reader]
+    source = EXAMPLE.read_bytes() if reader == "methodology" else b"relevant = 0.5\n"
+    file = tmp_path / "bom.toml"
+    file.write_bytes(b"\xef\xbb\xbf" + source)
+    plain = tmp_path / "plain.toml"
+    plain.write_bytes(source)
+    if reader == "rates":
+        assert read(file) == read(plain)
+    else:
+        assert list(read(file).rules()) == list(read(plain).rules())
+
+
+def test_a_json_rates_file_is_read_as_json_is_everywhere(tmp_path: Path) -> None:
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"relevant": NaN}')
+    with pytest.raises(DocumentSyntaxError, match="NaN is not a JSON number"):
+        _read_rates(nan)
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"relevant": 0.5, "relevant": 0.9}')
+    with pytest.raises(InspectionError) as info:
+        _read_rates(twice)
+    assert [(p.path, p.expected) for p in info.value.problems] == [("relevant", "is given more than once in its object: give each key once")]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "{deep}"], ["rate", str(YORK_FILE), "-m", "{deep}"], ["simulate", "-m", "hmip-pdu-2023", "-n", "1", "--rates", "{deep}"]],
+    ids=["check", "rate -m", "simulate --rates"],
+)
+def test_a_deeply_nested_toml_file_is_one_line_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 500 + "]" * 500 + "\n")
+    assert main([a.format(deep=deep) for a in argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"probation-rules: error: {deep}: is nested too deeply to be ")
+
+
+def test_a_missing_file_says_where_it_was_looked_for_and_sets_errno(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import pickle
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputFileError) as info:
+        load_methodology("sub/nothere.toml")
+    error = info.value
+    assert error.one_line() == f"sub/nothere.toml: no such file (looked for {tmp_path / 'sub' / 'nothere.toml'})"
+    assert (error.errno, error.filename) == (errno.ENOENT, "sub/nothere.toml")
+    assert str(error) == error.one_line()  # errno does not turn the message into "[Errno 2] ..."
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.errno, again.filename, again.problems) == (errno.ENOENT, "sub/nothere.toml", error.problems)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["rate", str(Path(__file__).parent.parent / "probation_rules" / "methodologies" / "hmip-pdu-2023.toml")], "this looks like a methodology"),
+        (["check", str(YORK_FILE)], "this looks like an inspection document, not a methodology"),
+        (["rate", str(YORK_FILE), "-m", str(YORK_FILE)], "this looks like an inspection document, not a methodology"),
+    ],
+    ids=["an inspection expected", "check", "rate -m"],
+)
+def test_a_file_of_the_other_kind_is_named_as_such(capsys: pytest.CaptureFixture[str], argv: list[str], says: str) -> None:
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"probation-rules: error: {argv[-1]}: is not valid ")
+    assert says in line
+
+
+def test_a_methodology_folder_is_named_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for given in (str(tmp_path), "inner"):  # with a separator or not: a folder that exists is no methodology id
+        (tmp_path / "inner").mkdir(exist_ok=True)
+        monkeypatch.chdir(tmp_path)
+        assert main(["rate", str(YORK_FILE), "-m", given]) == 2
+        assert capsys.readouterr().err == f"probation-rules: error: {given}: is a directory, not a methodology file\n"
+
+
+def test_every_error_is_exported_from_the_package() -> None:
+    import probation_rules
+    from probation_rules import errors
+    from probation_rules.methodology.variants import VariantError
+    from probation_rules.robustness import RobustnessError
+
+    assert probation_rules.VariantError is VariantError and probation_rules.RobustnessError is RobustnessError
+    raised = {name for name in errors.__all__ if isinstance(getattr(errors, name), type) and issubclass(getattr(errors, name), ProbationRulesError)}
+    assert raised <= set(probation_rules.__all__)
+    page = (Path(__file__).parent.parent / "docs" / "how-to" / "integrate.md").read_text()
+    assert raised - {"ProbationRulesError"} == set(re.findall(r"^\| `([A-Za-z]+Error)` \|", page, re.M))
+
+
+def test_diff_takes_a_path_as_rate_and_compare_do() -> None:
+    import os
+    import typing
+
+    from probation_rules.whatif.diff import diff
+
+    for name in ("baseline", "candidate"):
+        assert os.PathLike[str] in typing.get_args(typing.get_type_hints(diff)[name])
+    assert diff(EXAMPLE, "hmip-pdu-2023") == diff(str(EXAMPLE), "hmip-pdu-2023")

@@ -478,3 +478,30 @@ def test_unknown_top_level_keys_are_refused_never_dropped() -> None:
     for loader_set in ("source", "unread"):
         (problem,) = _problems(_doc(**{loader_set: "x"}))
         assert (problem.path, problem.expected) == (loader_set, "is set by the loader and cannot be written in the document")
+
+
+def test_a_standard_misspelt_in_the_cases_is_not_also_missing() -> None:
+    doc = _with_cases()
+    for case in doc["cases"]:
+        case["answers"]["P2.22"] = case["answers"].pop("P2.2")
+    problems = _problems(doc)
+    assert [(p.path, p.suggestion) for p in problems] == [('cases[0].answers["P2.22"]', "P2.2"), ('cases[1].answers["P2.22"]', "P2.2")]
+
+
+def test_a_key_question_misspelt_in_a_standard_says_the_real_one_is_missing() -> None:
+    doc = _doc()
+    _rename(doc["standards"]["P2.1"]["key_questions"], "engaging", "engagin")
+    doc["standards"]["P2.1"]["key_questions"]["zzz"] = 5
+    engagin, zzz = _problems(doc)
+    assert str(engagin) == f"{KQ}.engagin: is not a key question here (engaging is required and missing) (got 'engagin'); did you mean 'engaging'?"
+    assert str(zzz) == f"{KQ}.zzz: is not a key question here (engaging, desistance, keeping_safe) (got 'zzz')"
+
+
+def test_an_unreadable_date_does_not_hide_the_rest_when_the_methodology_is_named() -> None:
+    # The date chooses no framework when the document names one: the rest is checked against it.
+    doc = _doc(fieldwork_start="16/09/2024")
+    doc["standards"]["P1.2"]["judgement"] = "Gud"
+    assert _paths(doc) == ["fieldwork_start", 'standards["P1.2"].judgement']
+    # Without a named methodology the date would have chosen it: nothing else can be judged yet.
+    del doc["methodology"]
+    assert _paths(doc) == ["fieldwork_start"]

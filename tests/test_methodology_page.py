@@ -173,4 +173,4 @@ def test_render_command_accepts_a_file(tmp_path: Any, capsys: pytest.CaptureFixt
     assert main(["render", "hmip-pdu-2023", "--format", "html"]) == 0
     assert capsys.readouterr().out.startswith("<!DOCTYPE html>")
     assert main(["render", str(tmp_path / "missing.toml")]) == 2
-    assert "no such methodology file" in capsys.readouterr().err
+    assert f"{tmp_path / 'missing.toml'}: no such file" in capsys.readouterr().err

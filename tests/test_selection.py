@@ -13,9 +13,10 @@ import pytest
 
 from probation_rules import DEFAULT_METHODOLOGY, InspectionError, MethodologyError, UnknownMethodologyError, rate
 from probation_rules.cli import main
+from probation_rules.errors import did_you_mean
 from probation_rules.methodology import bundled_ids, load_methodology, methodology_from_dict
 from probation_rules.methodology import loader as loader_module
-from probation_rules.methodology.loader import bundled, in_force_overlaps, select_methodology, suggest
+from probation_rules.methodology.loader import bundled, in_force_overlaps, select_methodology
 
 
 def doc_for(methodology_id: str, **extra: Any) -> dict[str, Any]:
@@ -240,14 +241,14 @@ def test_a_programme_given_by_its_first_word_gets_a_suggestion(capsys: pytest.Ca
     assert f"did you mean {programme!r}?" in capsys.readouterr().err
 
 
-def test_suggest_prefers_a_close_spelling_then_a_unique_word_start() -> None:
-    assert suggest("youth-justise", ["probation", "youth-justice"]) == "youth-justice"
-    assert suggest("youth", ["probation", "youth-justice"]) == "youth-justice"
-    assert suggest("justice", ["probation", "youth-justice"]) == "youth-justice"
-    assert suggest("prob", ["probation", "youth-justice"]) == "probation"
-    assert suggest("p", ["probation", "prisons"]) is None  # not unique
-    assert suggest("", ["probation"]) is None
-    assert suggest(3, ["probation"]) is None
+def test_did_you_mean_prefers_a_close_spelling_then_a_unique_word_start() -> None:
+    assert did_you_mean("youth-justise", ["probation", "youth-justice"]) == "youth-justice"
+    assert did_you_mean("youth", ["probation", "youth-justice"]) == "youth-justice"
+    assert did_you_mean("justice", ["probation", "youth-justice"]) == "youth-justice"
+    assert did_you_mean("prob", ["probation", "youth-justice"]) == "probation"
+    assert did_you_mean("p", ["probation", "prisons"]) is None  # not unique
+    assert did_you_mean("", ["probation"]) is None
+    assert did_you_mean(3, ["probation"]) is None
 
 
 # -- the default is data -------------------------------------------------------------------------

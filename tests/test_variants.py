@@ -331,8 +331,8 @@ def test_an_extends_that_names_no_file_names_the_variant_extends_and_the_path_tr
         load_methodology(path)
     (p,) = caught.value.problems
     assert (p.file, p.path, p.value) == (str(path), "extends", "nothere.toml")
-    folder = " (a path in extends is read from the variant file's folder)"
-    assert p.expected == f"must name a methodology that loads: there is no file {tmp_path / 'nothere.toml'}{folder}"
+    folder = " (a relative path is read from the folder of the file that names it)"
+    assert p.expected == f"must name a methodology that loads: {tmp_path / 'nothere.toml'}: no such file{folder}"
 
 
 def test_a_wrong_section_is_named_even_when_the_base_does_not_load(tmp_path: Path) -> None:
@@ -399,4 +399,37 @@ def test_an_inspection_names_a_variant_beside_it(tmp_path: Path, monkeypatch: py
         rate(Path("inspections") / "york.json")
     (p,) = caught.value.problems  # type: ignore[attr-defined]
     assert (p.file, p.path, p.value) == (str(Path("inspections") / "york.json"), "methodology", "nothere.toml")
-    assert str(folder / "nothere.toml") in p.expected and "read from the document's folder" in p.expected
+    assert str(folder / "nothere.toml") in p.expected and "read from the folder of the file that names it" in p.expected
+
+
+# -- TOML puts a key below a [section] inside it -------------------------------------------------
+
+
+def test_a_top_level_key_written_below_a_section_says_where_it_belongs(tmp_path: Path) -> None:
+    hint = "; top-level keys (extends, name, rationale, title, remove) must come before the first [section] in TOML"
+    found = problems(write(tmp_path, '[change."kq-bands.requires-improvement"]\nat_least = 50\nremove = ["P2.1/keeping_safe"]\n'))
+    assert found == [
+        'change["kq-bands.requires-improvement"].remove: is not a field a variant can change here (rating, at_least, words, citation, evidence)'
+        f"{hint} (got ['P2.1/keeping_safe'])"
+    ]
+    row = '[[add."guidance.leadership"]]\nid = "guidance.leadership.x"\nany_at_most = "Inadequate"\nindicates = "Inadequate"\nrationale = "why"\n'
+    found = problems(write(tmp_path, row, "w"))
+    assert found[0] == f"add[\"guidance.leadership\"][0].rationale: is not a field of the row added here{hint} (got 'why')"
+    # A field of the part changed is no misplaced top-level key, though a variant has one of that name.
+    assert not any(hint in p for p in problems(write(tmp_path, '[change."guidance.leadership"]\ntitle = 3\n', "u")))
+
+
+# -- a path a document names is read from the document's folder ---------------------------------
+
+
+def test_the_loader_reads_a_relative_reference_from_the_referring_files_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here").mkdir()
+    (tmp_path / "here" / "base.toml").write_text(EXAMPLE.read_text())
+    monkeypatch.chdir(ROOT)
+    referring = tmp_path / "here" / "doc.json"
+    assert load_methodology("base.toml", relative_to=referring).source == str(tmp_path / "here" / "base.toml")
+    assert load_methodology("hmip-pdu-2023", relative_to=referring).id == "hmip-pdu-2023"  # an id is no path
+    assert load_methodology(str(EXAMPLE), relative_to=referring).source == str(EXAMPLE)  # nor is an absolute path moved
+    with pytest.raises(OSError) as caught:
+        load_methodology("nothere.toml", relative_to=referring)
+    assert caught.value.filename == str(tmp_path / "here" / "nothere.toml")  # type: ignore[attr-defined]

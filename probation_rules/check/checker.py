@@ -25,10 +25,10 @@ def check_methodology(which: str | os.PathLike[str] | Methodology, *, max_releva
     """Every finding about a methodology (a bundled id, a TOML file, or one already loaded).
 
     A file the loader refuses gives a report of the loader's problems; raises
-    :class:`~probation_rules.errors.UnknownMethodologyError`,
-    :class:`~probation_rules.errors.InputFileError` (no such file, a directory) or
-    :class:`~probation_rules.errors.MethodologyError` (not UTF-8 text, not TOML) only when there
-    is no methodology to check.
+    :class:`~probation_rules.errors.UnknownMethodologyError` or
+    :class:`~probation_rules.errors.InputFileError` (no such file, a directory; its subclass
+    :class:`~probation_rules.errors.DocumentSyntaxError` for a file that is not UTF-8 text or not
+    TOML) only when there is no methodology to check.
     """
     if isinstance(which, Methodology):
         m: Methodology | None = which

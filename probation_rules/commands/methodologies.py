@@ -15,8 +15,8 @@ from collections import Counter
 from typing import Any
 
 from probation_rules.commands import Command
-from probation_rules.errors import Problem, UnknownMethodologyError
-from probation_rules.methodology.loader import bundled, bundled_programmes, in_force_range, suggest
+from probation_rules.errors import Problem, UnknownMethodologyError, did_you_mean
+from probation_rules.methodology.loader import bundled, bundled_programmes, in_force_range
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
 from probation_rules.methodology_page import evidence_tally, key_question_provenance
 
@@ -113,14 +113,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     chosen = bundled()
     if args.programme is not None:
-        programmes = sorted({m.programme for m in chosen if m.programme})
+        programmes = bundled_programmes()
         if args.programme not in programmes:
             raise UnknownMethodologyError(
                 Problem(
                     "--programme",
                     f"must be a programme of a bundled methodology ({', '.join(programmes)})",
                     args.programme,
-                    suggest(args.programme, programmes),
+                    did_you_mean(args.programme, programmes),
                 )
             )
         chosen = [m for m in chosen if m.programme == args.programme]

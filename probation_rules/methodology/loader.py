@@ -19,21 +19,19 @@ import functools
 import hashlib
 import itertools
 import os
-import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from probation_rules._convert import render_path, structure
-from probation_rules.errors import InputFileError, MethodologyError, Problem, UnknownMethodologyError, did_you_mean
+from probation_rules.errors import MethodologyError, Problem, UnknownMethodologyError, did_you_mean
 from probation_rules.methodology.history import HISTORY_FILE
 from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import as_fraction
+from probation_rules.reading import decode, parse_toml, read_bytes
 
 __all__ = [
     "BUNDLE_FILE",
@@ -47,8 +45,8 @@ __all__ = [
     "load_methodology",
     "methodology_from_dict",
     "misfit_problems",
+    "reference_problems",
     "select_methodology",
-    "suggest",
 ]
 
 MAX_POINTS = 1000
@@ -70,11 +68,8 @@ def bundled_ids() -> list[str]:
 def _default_id(text: str | None = None) -> str:
     """The default methodology's id, from the bundle file (or ``text`` written as one)."""
     if text is None:
-        text = resources.files(_PACKAGE).joinpath(BUNDLE_FILE).read_text(encoding="utf-8")
-    try:
-        default = tomllib.loads(text).get("default")
-    except tomllib.TOMLDecodeError as exc:
-        raise MethodologyError(Problem(path="", expected=f"is not valid TOML: {exc}"), file=BUNDLE_FILE) from exc
+        text = decode(resources.files(_PACKAGE).joinpath(BUNDLE_FILE).read_bytes(), BUNDLE_FILE)
+    default = parse_toml(text, BUNDLE_FILE, "a bundle file").get("default")
     ids = bundled_ids()
     known = ", ".join(ids)
     if default is None:
@@ -91,17 +86,6 @@ DEFAULT_METHODOLOGY = _default_id()
 def bundled_programmes() -> list[str]:
     """The inspection programmes the bundled methodologies serve."""
     return sorted({m.programme for m in bundled() if m.programme})
-
-
-def suggest(value: object, choices: Iterable[str]) -> str | None:
-    """The closest choice to a misspelt value, or else the only one that a word of it begins with ('youth')."""
-    choices = list(choices)
-    close = did_you_mean(value, choices)
-    if close is not None or not isinstance(value, str) or not value.strip():
-        return close
-    start = value.strip().lower()
-    found = [c for c in choices if any(word.startswith(start) for word in re.split(r"[\s_\-]+", c.lower()))]
-    return found[0] if len(found) == 1 else None
 
 
 def bundled() -> list[Methodology]:
@@ -161,9 +145,9 @@ def select_methodology(fieldwork_start: datetime.date | None, programme: str | N
         raise MethodologyError(overlaps)
     members = [m for m in everything if m.programme == wanted]
     if not members:
-        known = sorted({m.programme for m in everything if m.programme})
+        known = bundled_programmes()
         raise UnknownMethodologyError(
-            Problem("programme", f"must be an inspection programme of a bundled methodology ({', '.join(known)})", wanted, suggest(wanted, known))
+            Problem("programme", f"must be an inspection programme of a bundled methodology ({', '.join(known)})", wanted, did_you_mean(wanted, known))
         )
     if fieldwork_start is None:
         return max(members, key=lambda m: m.in_force_from or datetime.date.min), "programme"
@@ -242,8 +226,16 @@ def misfit_problems(
     return [Problem("methodology", f"is not given: {how}; no other bundled framework fits the inspection either"), *problems]
 
 
-def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) -> Methodology:
-    """A methodology by bundled id (``"hmip-pdu-2023"``) or by path to a TOML file."""
+def load_methodology(which: str | os.PathLike[str] | Methodology | None = None, *, relative_to: str | os.PathLike[str] | None = None) -> Methodology:
+    """A methodology by bundled id (``"hmip-pdu-2023"``) or by path to a TOML file.
+
+    ``relative_to`` is the file that names ``which`` (an inspection's ``methodology``, a variant's
+    ``extends``): a relative path is read from that file's folder, not the working directory.
+    Raises :class:`UnknownMethodologyError` for a name that is neither a bundled id nor a file,
+    :class:`InputFileError` for a file that cannot be read (naming the absolute path looked for),
+    :class:`DocumentSyntaxError` for one that is not UTF-8 TOML and :class:`MethodologyError`
+    (or :class:`VariantError`) for one that is TOML but no sound methodology.
+    """
     if isinstance(which, Methodology):
         return which
     if which is None:
@@ -251,11 +243,9 @@ def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) 
     name = os.fspath(which)
     if name in bundled_ids():
         return _load_bundled(name)
-    path = Path(name)
-    if path.is_file():
+    path = _resolve(name, relative_to)
+    if _names_a_file(name) or os.path.lexists(path):
         return _load_file(path)
-    if path.suffix == ".toml" or os.sep in name:
-        raise InputFileError(Problem(path="", expected="no such methodology file", value=name))
     raise UnknownMethodologyError(
         Problem(
             path="methodology",
@@ -266,27 +256,51 @@ def load_methodology(which: str | os.PathLike[str] | Methodology | None = None) 
     )
 
 
+def _names_a_file(name: str) -> bool:
+    """Whether a methodology name is written as a path rather than an id: a ``.toml`` name, or one with a folder."""
+    return name.endswith(".toml") or "/" in name or os.sep in name
+
+
+def _resolve(name: str, relative_to: str | os.PathLike[str] | None) -> str:
+    if relative_to is None or not _names_a_file(name) or os.path.isabs(name):
+        return name
+    return os.path.join(os.path.dirname(os.fspath(relative_to)), name)
+
+
+def reference_problems(problems: Iterable[Problem], field: str, name: str, *, relative_to: str | os.PathLike[str] | None = None) -> list[Problem]:
+    """Why the methodology a document names in ``field`` (as ``name``) did not load, as problems with that field.
+
+    The loader's own message stands, with the path it tried; this says which field led there.
+    """
+    loads = "must name a methodology that loads"
+    resolved = " (a relative path is read from the folder of the file that names it)" if _resolve(name, relative_to) != name else ""
+    out = []
+    for problem in problems:
+        if problem.file is None:
+            out.append(Problem(field, f"{loads}: {problem.expected}", problem.value if problem.has_value else name, problem.suggestion))
+        elif not problem.path:  # the file itself: missing, unreadable, not TOML
+            out.append(Problem(field, f"{loads}: {problem}{resolved}", name))
+        else:
+            out.append(Problem(field, f"{loads}: {problem}"))
+    return out
+
+
 @functools.cache
 def _load_bundled(methodology_id: str) -> Methodology:
-    resource = resources.files(_PACKAGE).joinpath(f"{methodology_id}.toml")
-    return _parse(resource.read_bytes(), f"{methodology_id}.toml")
+    file = f"{methodology_id}.toml"
+    return _parse(resources.files(_PACKAGE).joinpath(file).read_bytes(), file)
 
 
-def _load_file(path: Path) -> Methodology:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(Problem(path="", expected=f"cannot be read: {exc.strerror}"), file=str(path)) from exc
-    return _parse(raw, str(path))
+def _load_file(path: str) -> Methodology:
+    return _parse(read_bytes(path, "a methodology file"), path)
+
+
+_LOOKS_LIKE_AN_INSPECTION = "this looks like an inspection document, not a methodology (a TOML file)"
 
 
 def _parse(raw: bytes, file: str) -> Methodology:
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise MethodologyError(Problem(path="", expected="must be UTF-8 text"), file=file) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise MethodologyError(Problem(path="", expected=f"is not valid TOML: {exc}"), file=file) from exc
+    hint = _LOOKS_LIKE_AN_INSPECTION if file.endswith(".json") else None
+    data = parse_toml(decode(raw, file), file, "a methodology", hint=hint)
     if "extends" in data:  # a variant: a small change to another methodology, applied in its own module
         from probation_rules.methodology.variants import variant_from_dict
 

@@ -46,13 +46,12 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from probation_rules._convert import converter, render_path, structure
-from probation_rules.errors import MethodologyError, ProbationRulesError, Problem, did_you_mean
+from probation_rules.errors import MethodologyError, ProbationRulesError, Problem, VariantError, did_you_mean
 from probation_rules.methodology.items import Container, Item, at, containers, editable_fields, items
 from probation_rules.methodology.schema import KeyQuestion, Lineage, Methodology
 
@@ -64,10 +63,6 @@ VARIANT_MARK = "~"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _INFERRED = "inferred"
 _AFTER = " (in the methodology the variant makes)"
-
-
-class VariantError(MethodologyError):
-    """A variant file that cannot apply; every problem names its path in the variant file."""
 
 
 @attrs.frozen
@@ -87,24 +82,24 @@ class VariantFile:
 
 def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodology:
     """The methodology a parsed variant file makes; the loader calls this when it sees ``extends``."""
-    from probation_rules.methodology.loader import load_methodology
+    from probation_rules.methodology.loader import load_methodology, reference_problems
 
     data, wrong = _section_shapes(dict(data))
     spec, problems = structure(data, VariantFile, file=file)
     if spec is None:
         raise VariantError(_shape_problems(wrong, None, file) + problems, file=file)
-    base_ref = spec.extends
-    if base_ref.endswith(".toml") or "/" in base_ref or os.sep in base_ref:
-        base_ref = str(Path(file).parent / base_ref)
     here = os.path.realpath(file)
     extending = _extending.__dict__.setdefault("files", set())
     if here in extending:
         raise VariantError(Problem("extends", "leads back to this file: a variant cannot extend itself, directly or through others", spec.extends), file=file)
     extending.add(here)
     try:
-        base = load_methodology(base_ref)
+        base = load_methodology(spec.extends, relative_to=file)
     except ProbationRulesError as exc:
-        raise VariantError([*_shape_problems(wrong, None, file), *(_base_problem(p, spec.extends, base_ref, here) for p in exc.problems)], file=file) from None
+        # A cycle back to this file is reported by the file itself; anything else as a problem with its extends.
+        cycle = [p for p in exc.problems if p.file is not None and os.path.realpath(p.file) == here]
+        others = reference_problems([p for p in exc.problems if p not in cycle], "extends", spec.extends, relative_to=file)
+        raise VariantError([*_shape_problems(wrong, None, file), *cycle, *others], file=file) from None
     finally:
         extending.discard(here)
     digest = hashlib.sha256(raw).hexdigest()
@@ -114,6 +109,17 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
         found = _Application(base, spec, file, _shape_problems(wrong, _base_data(base), file)).run(digest)
         _applied[key] = found
     return found
+
+
+_TOP_LEVEL = tuple(a.name for a in attrs.fields(VariantFile) if a.name not in ("change", "add"))
+"""The variant's own keys, which TOML reads as part of a section when they are written below one."""
+
+
+def _misplaced(key: str) -> str:
+    """Why a variant's own key may have ended up inside a section: TOML reads a key after ``[section]`` as part of it."""
+    if key not in _TOP_LEVEL:
+        return ""
+    return f"; top-level keys ({', '.join(_TOP_LEVEL)}) must come before the first [section] in TOML"
 
 
 def _toml(value: Any) -> str:
@@ -174,20 +180,6 @@ def _shape_problems(wrong: Mapping[str, Any], data: Mapping[str, Any] | None, fi
         suggestion = f"remove = [{_toml(remove)}]" if isinstance(remove, str) else None
         problems.append(Problem("remove", f'must be a list of ids, such as remove = ["{question}"]', remove, suggestion, file=file))
     return problems
-
-
-def _base_problem(problem: Problem, extends: str, resolved: str, here: str) -> Problem:
-    """A problem loading the base, said as a problem with this variant's ``extends``: once, with the value once."""
-    loads = "must name a methodology that loads"
-    if problem.file is not None and os.path.realpath(problem.file) == here:
-        return problem  # already about this file (a cycle back to it)
-    if problem.file is None and not problem.path:
-        # The reference itself names no file (the loader says only "no such methodology file").
-        where = " (a path in extends is read from the variant file's folder)" if resolved != extends else ""
-        return Problem("extends", f"{loads}: there is no file {os.path.abspath(resolved)}{where}", extends)
-    if problem.file is None:
-        return Problem("extends", f"{loads}: {problem.expected}", problem.value if problem.has_value else extends, problem.suggestion)
-    return Problem("extends", f"{loads}: {problem}")
 
 
 _extending = threading.local()
@@ -400,7 +392,7 @@ class _Application:
                     why = " (a list of rules: use add and remove)" if key in {a.name for a in attrs.fields(item.cls)} else ""
                     self.problem(
                         (*where, key),
-                        f"is not a field a variant can change here{why} ({', '.join(allowed)})",
+                        f"is not a field a variant can change here{why} ({', '.join(allowed)}){_misplaced(key)}",
                         value,
                         did_you_mean(key, allowed),
                     )
@@ -453,6 +445,10 @@ class _Application:
                 if not isinstance(entry, Mapping):
                     self.problem(where, f'must be a table of fields: write [[add."{address}"]] above each row\'s fields', entry)
                     continue
+                fields = {a.name for a in attrs.fields(container.cls)}
+                for key in [k for k in entry if k in _TOP_LEVEL and k not in fields]:
+                    self.problem((*where, key), f"is not a field of the row added here{_misplaced(key)}", entry[key])
+                entry = {k: v for k, v in entry.items() if k in fields or k not in _TOP_LEVEL}
                 new = {**self.provenance(container.cls, entry), **entry}
                 _, problems = structure(new, container.cls)
                 if problems:

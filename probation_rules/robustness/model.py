@@ -23,7 +23,7 @@ import attrs
 from probation_rules import rate
 from probation_rules._convert import render_path
 from probation_rules.engine.rater import rate_score
-from probation_rules.errors import ProbationRulesError, Problem
+from probation_rules.errors import ProbationRulesError, Problem, RobustnessError, UsageError
 from probation_rules.inspection import Counts, Inspection, JudgedEvidence, NotRated, observed_key_questions
 from probation_rules.methodology.schema import BandTable, GuidanceRow, Methodology, Standard
 from probation_rules.percent import as_fraction, banded
@@ -38,10 +38,6 @@ __all__ = [
     "build_unit",
     "count_ranks",
 ]
-
-
-class RobustnessError(ProbationRulesError, ValueError):
-    """The analysis was asked something it cannot answer honestly (bad option, unusable input)."""
 
 
 COUNT_LIMIT = 10_000
@@ -267,7 +263,7 @@ def assumed_counts(inspection: Inspection, m: Methodology, standard: Standard, c
 def build_unit(inspection: Inspection, m: Methodology, result: RatingResult, cases: int | None = None) -> Unit:
     """Model an inspection for analysis; ``cases`` assumes that many relevant cases where only percentages are given."""
     if cases is not None and not 1 <= cases <= COUNT_LIMIT:
-        raise RobustnessError(Problem("--cases", f"must be from 1 to {COUNT_LIMIT} (the number of relevant cases to assume)", cases))
+        raise UsageError(Problem("--cases", f"must be from 1 to {COUNT_LIMIT} (the number of relevant cases to assume)", cases))
     questions: dict[str, tuple[CountedQuestion, ...]] = {}
     problems: list[Problem] = []
     uncounted: list[str] = []

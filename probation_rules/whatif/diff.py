@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -402,7 +403,13 @@ def shape_of(m: Methodology) -> dict[str, tuple[str, ...]]:
     return {s.id: tuple(q.id for q in s.key_questions) for s in m.standards}
 
 
-def diff(baseline: str | Methodology, candidate: str | Methodology, *, typical: int = TYPICAL_CASES, sizes: Sequence[int] = SAMPLE_SIZES) -> MethodologyDiff:
+def diff(
+    baseline: str | os.PathLike[str] | Methodology,
+    candidate: str | os.PathLike[str] | Methodology,
+    *,
+    typical: int = TYPICAL_CASES,
+    sizes: Sequence[int] = SAMPLE_SIZES,
+) -> MethodologyDiff:
     """Everything that rates differently under ``candidate`` than under ``baseline``."""
     a, b = load_methodology(baseline), load_methodology(candidate)
     regions = percent_regions(a, b)

@@ -18,20 +18,18 @@ distribution of inspection findings.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from probation_rules._convert import render_path, structure
-from probation_rules.errors import InputFileError, InspectionError, Problem, did_you_mean
+from probation_rules.errors import InspectionError, Problem, did_you_mean
 from probation_rules.methodology.loader import bundled_ids
 from probation_rules.methodology.schema import Methodology
+from probation_rules.reading import parse_json, parse_toml, read_text
 
 __all__ = ["DEFAULT", "Rates", "Simulation", "Template", "load_rates", "simulation"]
 
@@ -100,17 +98,15 @@ def load_rates(path: str | os.PathLike[str] | None, m: Methodology) -> Rates:
     if path is None:
         return Rates()
     file = os.fspath(path)
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(Problem("", f"cannot be read: {exc}"), file=file) from exc
-    try:
-        data = json.loads(text) if file.endswith(".json") else tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise InputFileError(Problem("", f"is not valid {'JSON' if file.endswith('.json') else 'TOML'}: {exc}"), file=file) from exc
+    text = read_text(file, "a rates file")
+    repeated: list[Problem] = []
+    if file.endswith(".json"):
+        data, repeated = parse_json(text, file, "a rates file")
+    else:
+        data = parse_toml(text, file, "a rates file")
     given, problems = structure(data, RatesFile, file=file)
-    if given is None:
-        raise InspectionError(problems, file=file)
+    if given is None or repeated:
+        raise InspectionError([*repeated, *problems], file=file)
     defaults = Rates()
     rates = Rates(
         yes={**defaults.yes, **(given.yes or {})},
