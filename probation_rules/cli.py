@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import probation_rules
 from probation_rules.commands import Command
-from probation_rules.errors import ProbationRulesError, did_you_mean
+from probation_rules.errors import ProbationRulesError, Problem, did_you_mean
 
 __all__ = ["COMMAND_MODULES", "EXIT_BAD_INPUT", "build_parser", "main"]
 
@@ -53,19 +53,48 @@ class _Parser(argparse.ArgumentParser):
         """The subcommand this parser reads, named in its errors; None for the top-level parser."""
         self.children: dict[str, _Parser] = {}
         """The top-level parser's subcommand parsers, by name."""
+        self.given: list[str] = []
+        """The arguments this parser was last given, to name the unknown ones in its errors."""
 
     def parse_args(self, args: Sequence[str] | None = None, namespace: None = None) -> argparse.Namespace:  # type: ignore[override]
         """As argparse's, but an unknown option is reported by the subcommand that was given it."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             child = self.children.get(getattr(parsed, "command", None) or "", self)
-            options = [o for action in child._actions for o in action.option_strings]
-            closest = next((c for e in extras if e.startswith("-") and (c := did_you_mean(e.split("=", 1)[0], options))), None)
-            hint = f"; did you mean {closest!r}?" if closest else ""
-            child.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            child.error(child.unrecognised(extras))
         return parsed
 
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:  # type: ignore[override]
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def unrecognised(self, extras: Sequence[str]) -> str:
+        """The error for arguments this parser does not know, with the option the first misspelt one resembles."""
+        options = [o for action in self._actions for o in action.option_strings]
+        closest = next((c for e in extras if e.startswith("-") and (c := did_you_mean(e.split("=", 1)[0], options))), None)
+        return str(Problem("", f"unrecognized arguments: {' '.join(extras)}", suggestion=closest))
+
+    def _unknown_options(self) -> list[str]:
+        """The options among the arguments given that this parser has none of (not counting values, or anything after ``--``)."""
+        longs = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+        shorts = {o for action in self._actions for o in action.option_strings if not o.startswith("--")}
+        unknown = []
+        for arg in self.given:
+            if arg == "--":
+                break
+            if not arg.startswith("-") or arg == "-" or self._negative_number_matcher.match(arg):
+                continue
+            name = arg.split("=", 1)[0]
+            known = any(o.startswith(name) for o in longs) if name.startswith("--") else name[:2] in shorts
+            if not known:
+                unknown.append(arg)
+        return unknown
+
     def error(self, message: str) -> NoReturn:
+        # argparse names a missing required argument before an unknown option, though the
+        # unknown option is often the required one misspelt (--candiate): name that instead.
+        if message.startswith("the following arguments are required") and (unknown := self._unknown_options()):
+            message = self.unrecognised(unknown)
         where = f"{self.command}: " if self.command else ""
         self.exit(EXIT_BAD_INPUT, f"probation-rules: error: {where}{message}".replace("\r", "\\r").replace("\n", "\\n") + "\n")
 
@@ -73,9 +102,8 @@ class _Parser(argparse.ArgumentParser):
         """A choice not among the choices, with the closest one when there is one."""
         if action.choices is not None and value not in action.choices:
             choices = [str(c) for c in action.choices]
-            closest = did_you_mean(value, choices)
-            hint = f"; did you mean {closest!r}?" if closest else ""
-            raise argparse.ArgumentError(action, f"invalid choice: {value!r} (choose from {', '.join(map(repr, choices))}){hint}")
+            problem = Problem("", f"invalid choice: {value!r} (choose from {', '.join(map(repr, choices))})", suggestion=did_you_mean(value, choices))
+            raise argparse.ArgumentError(action, str(problem))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from probation_rules import rate
-from probation_rules.cli import main
-from probation_rules.methodology import methodology_from_dict
+from probation_rules import UsageError, rate
+from probation_rules.cli import build_parser, main
+from probation_rules.methodology import load_methodology, methodology_from_dict
 from probation_rules.robustness import ANALYSIS_VERSION, RobustnessError, analyse, clopper_pearson, lowest_effect, wilson
 from probation_rules.robustness.plot import CAPTION, lowest_of_three_svg
 from probation_rules.robustness.render import chance, render
@@ -510,3 +510,19 @@ def _pdu() -> dict[str, Any]:
     from .conftest import pdu_2023_data
 
     return pdu_2023_data()
+
+
+def test_options_out_of_range_are_usage_errors_and_an_unanswerable_inspection_a_robustness_error() -> None:
+    for kwargs, option in (({"level": 1.0}, "--level"), ({"simulate_draws": 0}, "--simulate"), ({"cases": 0}, "--cases")):
+        with pytest.raises(UsageError) as info:
+            analyse(YORK, **kwargs)  # type: ignore[arg-type]
+        assert not isinstance(info.value, RobustnessError) and info.value.problems[0].path == option
+    m = load_methodology("hmip-pdu-2023")
+    for rates, cases, option in (([], 20, "--rates"), ([70.0], [20, 20], "--cases"), ([101.0], 20, "--rates"), ([70.0], 0, "--cases")):
+        with pytest.raises(UsageError) as info:
+            lowest_effect(m, rates, cases)
+        assert info.value.problems[0].path == option
+    for argv in (["robustness", "--rates", "70"], ["robustness", str(YORK), "--seed", "1"], ["explain", str(YORK), "--format", "json", "--cases", "20"]):
+        args = build_parser().parse_args(argv)
+        with pytest.raises(UsageError):
+            args.run(args)

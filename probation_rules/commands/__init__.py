@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 import attrs
 
+from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology import DEFAULT_METHODOLOGY
 
-__all__ = ["Command", "add_methodology_option"]
+__all__ = ["Command", "add_methodology_option", "refuse_below"]
 
 
 @attrs.frozen
@@ -32,3 +33,14 @@ def add_methodology_option(parser: argparse.ArgumentParser) -> None:
         help="bundled methodology id or path to a methodology TOML file (default: the one the inspection names, else the bundled framework "
         f"of its programme in force on its fieldwork_start, else {DEFAULT_METHODOLOGY})",
     )
+
+
+def refuse_below(*limits: tuple[str, int | None, int]) -> None:
+    """Refuse every number given below its least value, naming the option: ``("--workers", args.workers, 1)``.
+
+    Checked before anything is read, so a slip in an option costs nothing and is named as the
+    option the user typed, not as the library's argument.
+    """
+    problems = [Problem(option, f"must be at least {least}", value) for option, value, least in limits if value is not None and value < least]
+    if problems:
+        raise UsageError(problems)

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from probation_rules.commands import Command
+from probation_rules.commands import Command, refuse_below
 from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
 from probation_rules.whatif.compare import compare
@@ -53,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
     if args.simulate is None and not args.inspections:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or folders, or --simulate N"))
+    refuse_below(("--simulate", args.simulate, 1), ("--cases", args.cases, 1), ("--workers", args.workers, 1), ("--show", args.show, 0))
     baseline, candidate = load_methodology(args.baseline), load_methodology(args.candidate)
     if args.simulate is not None:
         rates = load_rates(args.rates, baseline)

@@ -12,8 +12,7 @@ import json
 
 from probation_rules import rate
 from probation_rules.commands import Command, add_methodology_option
-from probation_rules.errors import Problem
-from probation_rules.robustness import RobustnessError
+from probation_rules.errors import Problem, UsageError
 from probation_rules.robustness.render import explain_section
 
 
@@ -39,7 +38,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.format == "json" and args.cases is not None:
         advice = "for them as JSON run `probation-rules robustness FILE --cases N --format json`"
-        raise RobustnessError(Problem("--cases", f"applies to the flip distances under the text tree; the JSON trace has none: {advice}"))
+        raise UsageError(Problem("--cases", f"applies to the flip distances under the text tree; the JSON trace has none: {advice}"))
     result = rate(args.file, args.methodology)
     if args.format == "json":
         print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 from probation_rules.commands import Command, add_methodology_option
-from probation_rules.errors import Problem
+from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.result import MethodologyRef
-from probation_rules.robustness import RobustnessError, analyse, lowest_effect
+from probation_rules.robustness import analyse, lowest_effect
 from probation_rules.robustness.model import EXACT_LIMIT
 from probation_rules.robustness.render import render, render_lowest_effect
 
@@ -43,18 +43,18 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.rates is not None:
         if args.file is not None or args.cases is None:
-            raise RobustnessError(Problem("--rates", "takes no FILE and needs --cases N (the number of relevant cases per key question)"))
+            raise UsageError(Problem("--rates", "takes no FILE and needs --cases N (the number of relevant cases per key question)"))
         ignored = [name for name, value in (("--level", args.level), ("--simulate", args.simulate), ("--seed", args.seed)) if value is not None]
         if ignored:
-            raise RobustnessError(Problem("--rates", f"takes no {' or '.join(ignored)}: its figures are exact and have no intervals"))
+            raise UsageError(Problem("--rates", f"takes no {' or '.join(ignored)}: its figures are exact and have no intervals"))
         m = load_methodology(args.methodology)
         effect = lowest_effect(m, args.rates, args.cases)
         print(render_lowest_effect(effect, args.format, MethodologyRef(m.id, m.version, m.title, m.sha256, m.source)))
         return 0
     if args.file is None:
-        raise RobustnessError(Problem("FILE", "is required (an inspection JSON document), unless --rates is given"))
+        raise UsageError(Problem("FILE", "is required (an inspection JSON document), unless --rates is given"))
     if args.seed is not None and args.simulate is None:
-        raise RobustnessError(Problem("--seed", "needs --simulate DRAWS (it seeds the simulation)", args.seed))
+        raise UsageError(Problem("--seed", "needs --simulate DRAWS (it seeds the simulation)", args.seed))
     level = 0.95 if args.level is None else args.level
     report = analyse(args.file, args.methodology, level=level, cases=args.cases, simulate_draws=args.simulate, seed=args.seed or 0)
     print(render(report, args.format))

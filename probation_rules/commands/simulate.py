@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from probation_rules.commands import Command
+from probation_rules.commands import Command, refuse_below
 from probation_rules.commands.compare import add_simulation_options
 from probation_rules.errors import InputFileError, Problem
 from probation_rules.methodology import load_methodology
@@ -39,6 +39,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    refuse_below(("--count", args.count, 0), ("--cases", args.cases, 1))
     m = load_methodology(args.methodology)
     population = simulation([m], args.count, args.seed, args.cases, load_rates(args.rates, m))
     notes = [f"# {line}" for line in population.assumptions()]

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from probation_rules import rate
-from probation_rules.errors import Problem
+from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection, load_inspection
 from probation_rules.methodology.schema import Methodology
 from probation_rules.robustness.flips import Change, Flip, JudgementStep, OverallFlip, judgement_steps, key_question_flips, overall_flips, standard_flips
@@ -34,10 +34,10 @@ from probation_rules.robustness.report import (
     StandardAnalysis,
 )
 from probation_rules.robustness.sampling import (
-    SIMULATION_LIMIT,
     Distribution,
     LowestEffect,
     Simulation,
+    check_draws,
     lowest_effect,
     overall_distribution,
     simulate,
@@ -82,9 +82,9 @@ def analyse(
     report says so); ``simulate_draws`` adds a seeded simulation of the same model as a check.
     """
     if not 0 < level < 1:
-        raise RobustnessError(Problem("--level", "must be a confidence level strictly between 0 and 1, such as 0.95", level))
-    if simulate_draws is not None and not 1 <= simulate_draws <= SIMULATION_LIMIT:
-        raise RobustnessError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", simulate_draws))
+        raise UsageError(Problem("--level", "must be a confidence level strictly between 0 and 1, such as 0.95", level))
+    if simulate_draws is not None:
+        check_draws(simulate_draws)
     result = rate(inspection, methodology)
     assert result.rated_under is not None  # rate always records the methodology it used
     m = result.rated_under

@@ -39,7 +39,7 @@ from fractions import Fraction
 import attrs
 
 from probation_rules._convert import render_path
-from probation_rules.errors import Problem
+from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import as_fraction, banded
 from probation_rules.robustness.intervals import Interval, clopper_pearson
@@ -51,6 +51,7 @@ __all__ = [
     "LowestEffect",
     "Simulation",
     "binomial_pmf",
+    "check_draws",
     "lowest_effect",
     "overall_distribution",
     "rating_distribution",
@@ -202,14 +203,19 @@ SIMULATION_LIMIT = 10**7
 """The most simulated samples one analysis draws."""
 
 
+def check_draws(draws: int) -> None:
+    """Refuse a number of simulated samples out of range (:class:`UsageError`), before any work is done."""
+    if not 1 <= draws <= SIMULATION_LIMIT:
+        raise UsageError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", draws))
+
+
 def simulate(unit: Unit, draws: int, seed: int, level: float = 0.999) -> Simulation:
     """Draw ``draws`` new samples under the model; every figure comes with its error at ``level``.
 
     It checks the exact figures, and stands in for them where they are withheld (above
     :data:`~probation_rules.robustness.model.EXACT_LIMIT` relevant cases per key question).
     """
-    if not 1 <= draws <= SIMULATION_LIMIT:
-        raise RobustnessError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", draws))
+    check_draws(draws)
 
     def _estimate(hits: int, draws: int) -> Estimate:
         return Estimate(hits, draws, level)
@@ -306,14 +312,14 @@ class LowestEffect:
 def lowest_effect(m: Methodology, rates: Sequence[float | Fraction], relevant: int | Sequence[int]) -> LowestEffect:
     """The exact distribution of a case-based standard's rating at these true rates (percentages) and numbers of cases."""
     if not rates:
-        raise RobustnessError(Problem("--rates", "must give at least one key question's true rate"))
+        raise UsageError(Problem("--rates", "must give at least one key question's true rate"))
     sizes = [relevant] * len(rates) if isinstance(relevant, int) else list(relevant)
     if len(sizes) != len(rates):
-        raise RobustnessError(Problem("--cases", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
+        raise UsageError(Problem("--cases", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
     problems = [Problem("--rates", "must be percentages between 0 and 100", float(r)) for r in rates if not (math.isfinite(r) and 0 <= as_fraction(r) <= 100)]
     problems += [Problem("--cases", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in sizes if not 1 <= n <= EXACT_LIMIT]
     if problems:
-        raise RobustnessError(problems)
+        raise UsageError(problems)
     ratings = m.scale.ratings
     exact = [as_fraction(r) for r in rates]
     tables = [count_ranks(m, n) for n in sizes]
