@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from probation_rules.check.bands import band_findings, live_bands, points_findings, ratings_reached
-from probation_rules.check.domains import MAX_RELEVANT, number, percent_domain, score_domain, scores_by_maximum
+from probation_rules.check.domains import MAX_RELEVANT, percent_domain, score_domain, scores_by_maximum
 from probation_rules.check.findings import Finding, Report, sort_findings
 from probation_rules.check.guidance import guidance_findings
 from probation_rules.check.loading import load_for_check
 from probation_rules.check.provenance import provenance_findings
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import number
 
 __all__ = ["check_methodology"]
 

@@ -19,23 +19,14 @@ from fractions import Fraction
 import attrs
 
 from probation_rules.methodology.schema import Methodology, Rounding
-from probation_rules.percent import banded
+from probation_rules.percent import banded, number
 
-__all__ = ["MAX_RELEVANT", "Domain", "achievable_scores", "cases_needed", "number", "percent_domain", "score_domain", "scores_by_maximum"]
+__all__ = ["MAX_RELEVANT", "Domain", "achievable_scores", "cases_needed", "percent_domain", "score_domain", "scores_by_maximum"]
 
 MAX_RELEVANT = 60
 """Case shares are checked for every number of relevant cases from 1 to this."""
 
 _SEARCH_LIMIT = 10_000
-
-
-def number(value: Fraction | float | int) -> str:
-    """A threshold or value as policy staff write it: ``50``, ``64.5``, ``98.33...`` for 59/60."""
-    exact = Fraction(value) if not isinstance(value, Fraction) else value
-    if exact.denominator == 1:
-        return str(exact.numerator)
-    text = f"{float(exact):.6f}".rstrip("0").rstrip(".")
-    return text if Fraction(text) == exact else f"{float(exact):.2f}..."
 
 
 @attrs.frozen

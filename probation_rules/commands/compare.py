@@ -16,6 +16,7 @@ from pathlib import Path
 from probation_rules.commands import Command
 from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
+from probation_rules.percent import counted
 from probation_rules.whatif.compare import compare
 from probation_rules.whatif.population import gather, simulated
 from probation_rules.whatif.simulate import load_rates, simulation
@@ -80,9 +81,8 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputFileError(Problem("", f"cannot be written: {exc.strerror}"), file=args.output) from exc
     up, down, moved = result.overall.moved()
-    print(
-        f"wrote {args.output}: {result.inspections:,} inspections, {len(result.changed):,} change; overall rating {moved:,} change ({up:,} up, {down:,} down)"
-    )
+    rated = counted(result.inspections, "inspection")
+    print(f"wrote {args.output}: {rated}, {len(result.changed):,} change; overall rating {moved:,} change ({up:,} up, {down:,} down)")
     return 0
 
 

@@ -28,6 +28,7 @@ from probation_rules.errors import ProbationRulesError, Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import Lineage, Methodology
+from probation_rules.percent import counted
 from probation_rules.result import RatingResult
 from probation_rules.whatif.changes import RuleChange, rule_changes
 from probation_rules.whatif.divergence import Divergence, first_divergence
@@ -363,7 +364,7 @@ def _population(items: Iterable[Any]) -> Population:
         return gather(paths)
     if paths:
         raise UsageError(Problem("inspections", "must be all paths or all documents, not a mixture"))
-    return Population(f"{len(items):,} inspection{'s' if len(items) != 1 else ''}", tuple(items))
+    return Population(counted(len(items), "inspection"), tuple(items))
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:

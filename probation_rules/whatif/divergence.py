@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from probation_rules.percent import number
 from probation_rules.trace import Trace, TraceEntry
 from probation_rules.whatif.changes import RuleChange
 
@@ -138,13 +139,13 @@ class Divergence:
 
 
 def fmt(value: Any) -> str:
-    """A trace value as the reports print it: 64.5, not 64.500000; ``none`` for no value."""
+    """A trace value as the reports print it: a number exactly (:func:`~probation_rules.percent.number`), ``none`` for no value."""
     return _fmt(value)
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return number(value)
     if value is None:
         return "none"
     return str(value)

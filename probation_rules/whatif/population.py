@@ -18,6 +18,7 @@ import attrs
 from probation_rules.errors import InputFileError, InspectionError, Problem
 from probation_rules.inspection import Case, CaseEvidence, Inspection, load_inspection, parse_json
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import counted
 from probation_rules.whatif.simulate import Simulation
 
 __all__ = ["STDIN", "Population", "documents", "fit", "gather", "shape", "simulated"]
@@ -54,7 +55,7 @@ class Population:
 
 
 def simulated(simulation: Simulation) -> Population:
-    return Population(f"{simulation.count:,} simulated inspections (seed {simulation.seed}, {simulation.cases} cases each)", simulation=simulation)
+    return Population(f"{counted(simulation.count, 'simulated inspection')} (seed {simulation.seed}, {simulation.cases} cases each)", simulation=simulation)
 
 
 STDIN = "-"
@@ -96,7 +97,7 @@ def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None)
                 sources.append(str(file))
                 labels.append(None)
     n = len(sources)
-    what = f"{n:,} inspection{'s' if n != 1 else ''}"
+    what = counted(n, "inspection")
     shown = ["standard input" if os.fspath(p) == STDIN else os.fspath(p) for p in paths]
     where = ", ".join(shown) if len(paths) <= 3 else f"{files} inputs"
     return Population(f"{what} from {where}", tuple(sources), labels=tuple(labels))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 import probation_rules
+from probation_rules.percent import counted
 from probation_rules.whatif.changes import RuleChange, show
 from probation_rules.whatif.compare import Comparison, Matrix, MethodologyInfo, Outcome
 from probation_rules.whatif.divergence import Divergence, fmt
@@ -234,7 +235,8 @@ def html(c: Comparison, limit: int | None = 200) -> str:
         '<span class="up">blue, above it: rated higher</span>; <span class="down">red, below it: rated lower</span>; darker: more inspections.</p>'
     )
     out.append(_figure(c.overall, "Overall rating"))
-    out.append(f"<h2>Why: where the changes began</h2><p>{len(changed):,} of {c.inspections:,} inspections change a standard's or the overall rating.")
+    verb = "changes" if len(changed) == 1 else "change"
+    out.append(f"<h2>Why: where the changes began</h2><p>{len(changed):,} of {counted(c.inspections, 'inspection')} {verb} a standard's or the overall rating.")
     if changed:
         out.append(" Each change is traced to the first rule at which the two methodologies decided differently.</p>")
         out.append('<table id="origins"><thead><tr><th>rule where the change began</th><th>inspections</th></tr></thead><tbody>')

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
 
+from probation_rules.percent import counted
 from probation_rules.whatif.compare import NOT_RATED, Comparison, Matrix, MethodologyInfo, Outcome
 
 __all__ = ["csv_rows", "markdown", "text"]
@@ -22,10 +23,6 @@ def _lineage(info: MethodologyInfo) -> str | None:
     if lineage is None:
         return None
     return f"variant {lineage.variant} of {lineage.base_id} {lineage.base_version}: {lineage.rationale}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _moves(m: Matrix) -> str:
@@ -82,7 +79,7 @@ def text(c: Comparison, limit: int | None = 20) -> str:
     changed = c.changed
     lines += ["", f"Inspections that change: {len(changed):,} of {c.inspections:,}"]
     if changed:
-        lines += ["  where the change began:", *(f"    {rule}: {_count(n, 'inspection')}" for rule, n in c.origins().items())]
+        lines += ["  where the change began:", *(f"    {rule}: {counted(n, 'inspection')}" for rule, n in c.origins().items())]
     for o in changed[:limit] if limit is not None else changed:
         lines.append(f"  {o.id} ({o.unit}): {_outcome_line(o)}")
         if o.divergence is not None:
