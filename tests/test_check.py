@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from probation_rules import RuleConflictError, bundled_ids, load_methodology, rate
 from probation_rules.check import CODES, check_methodology
 from probation_rules.cli import main
-from probation_rules.engine.compiler import release
+from probation_rules.engine.compiler import compiled, release
+from probation_rules.methodology.schema import Methodology
+from probation_rules.testing.strategies import methodologies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = FIXTURES / "example.toml"
@@ -220,3 +224,36 @@ def test_the_reference_page_lists_every_code_with_its_severity() -> None:
     page = (Path(__file__).parent.parent / "docs" / "reference" / "check.md").read_text()
     listed = {name: (severity, meaning) for name, severity, meaning in re.findall(r"^\| `([a-z-]+)` \| (error|warning) \| (.*) \|$", page, re.M)}
     assert listed == {name: (code.severity, code.meaning) for name, code in CODES.items()}
+
+
+def _scores_one_by_one(m: Methodology, allowed: dict[str, set[str]]) -> dict[int, set[int]]:
+    """The scores by maximum, worked out the slow way: (standards rated, total) pairs, standard by standard."""
+    states = {(0, 0)}
+    for s in m.standards:
+        if not s.scored:
+            continue
+        points = {m.points_for(r) for r in allowed.get(s.id, set(m.scale.ratings))}
+        rated = {(k + 1, t + p) for k, t in states for p in points}
+        states = rated | (states if m.not_rated is not None else set())
+    scored = sum(1 for s in m.standards if s.scored)
+    out: dict[int, set[int]] = {}
+    for k, t in states:
+        if k > 0 or scored == 0:
+            out.setdefault(m.best_points * k, set()).add(t)
+    return out
+
+
+@given(methodologies(strict=False), st.data())
+def test_the_scores_each_maximum_can_hold_are_every_sum_of_points(m: Methodology, data: st.DataObject) -> None:
+    try:
+        assert {k: set(v) for k, v in m.scores_by_maximum().items()} == _scores_one_by_one(m, {})
+        case = set(data.draw(st.sets(st.sampled_from(m.scale.ratings))))
+        allowed = {s.id: case for s in m.standards if s.kind == "case"}
+        got = m.scores_by_maximum(lambda s: case if s.kind == "case" else m.scale.ratings)
+        assert {k: set(v) for k, v in got.items() if v} == {k: v for k, v in _scores_one_by_one(m, allowed).items() if v}
+        # the compiler writes one score rule for each score some maximum can hold, no more
+        program = compiled(m)
+        rules = {d.score for d in program.decisions.values() if d.kind == "score"}
+        assert rules == set().union(*_scores_one_by_one(m, {}).values())
+    finally:
+        release(m)

@@ -200,15 +200,6 @@ def _sum_test(op: Literal["$eq", "$gte", "$lt"], fields: Sequence[str], value: i
     return {first: bound} if op == "$eq" else {op: {first: bound}}
 
 
-def _totals(m: Methodology, *, unrated: bool) -> list[int]:
-    """Every score the scored standards' points can add up to; with ``unrated``, when some are unrated (adding 0)."""
-    options = {row.points for row in m.points.rows} | ({0} if unrated else set())
-    totals = {0}
-    for _ in (s for s in m.standards if s.scored):
-        totals = {t + p for t in totals for p in options}
-    return sorted(totals)
-
-
 class _Builder:
     def __init__(self, methodology: Methodology):
         self.m = methodology
@@ -254,8 +245,9 @@ class _Builder:
         """One rule per score the points can add up to: it fires when the points on the fact add up to it."""
         m = self.m
         fields = list(self.score_fields.values())
-        all_rated = set(_totals(m, unrated=False))
-        for total in _totals(m, unrated=m.not_rated is not None):
+        by_maximum = m.scores_by_maximum()
+        all_rated = set(by_maximum[m.max_score])
+        for total in sorted(set().union(*by_maximum.values())):
             test = _sum_test("$eq", fields, total)
             if test is False:
                 continue
