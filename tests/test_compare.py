@@ -346,3 +346,30 @@ def test_one_inspection_is_counted_in_the_singular(tmp_path: Path, capsys: pytes
     assert "2 of 2 inspections change a standard's" in report.read_text()
     text = compare("hmip-pdu-2023", EXAMPLE, [YORK]).to_text()
     assert "population 1 inspection from " in text and "override.leadership-strengths: 1 inspection\n" in text
+
+
+def test_a_bad_inspection_past_the_first_chunk_is_named_by_its_place_in_the_population_and_nothing_is_rated_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from probation_rules import batch
+    from probation_rules.errors import InspectionError
+
+    module = importlib.import_module("probation_rules.whatif.compare")
+    monkeypatch.setattr(module, "CHUNK", 10)
+    evaluations: list[str] = []
+    evaluate = batch.evaluate
+
+    def counted(inspection: Any, m: Any, **kwargs: Any) -> Any:
+        evaluations.append(m.id)
+        return evaluate(inspection, m, **kwargs)
+
+    monkeypatch.setattr(batch, "evaluate", counted)
+    york = json.loads(YORK.read_text())
+    bad = json.loads(YORK.read_text())
+    bad["standards"]["P1.1"]["judgement"] = "Great"
+    with pytest.raises(InspectionError) as info:
+        compare("hmip-pdu-2023", EXAMPLE, [york] * 15 + [bad, york])
+    assert info.value.problems[0].path.startswith("inspections[15].")  # not inspections[5], its place in the second chunk
+    assert len(evaluations) == 2 * 15  # each good inspection once under each side; the chunk is not rated again to find the problem

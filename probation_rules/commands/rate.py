@@ -11,14 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import attrs
-
 from probation_rules import rate
 from probation_rules.commands import Command, add_methodology_option
-from probation_rules.errors import InputFileError, ProbationRulesError, Problem
+from probation_rules.errors import InputFileError, Problem
 from probation_rules.render import render
 from probation_rules.result import RatingResult
-from probation_rules.whatif.population import Population, gather, loaded
+from probation_rules.whatif.population import Population, gather
 
 __all__ = ["COMMAND", "rate_all"]
 
@@ -37,17 +35,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def rate_all(population: Population, methodology: str | None) -> list[RatingResult]:
     """Every inspection of ``population`` rated; an error names the file (and line) it came from."""
-    results = []
-    for i, source in enumerate(population.sources):
-        label = population.label(i)
-        try:
-            inspection = loaded(source)
-        except ProbationRulesError as exc:
-            raise type(exc)([p.with_file(label) for p in exc.problems]) from None
-        if label is not None and not inspection.source:
-            inspection = attrs.evolve(inspection, source=label)
-        results.append(rate(inspection, methodology))
-    return results
+    return [rate(population.load(i), methodology) for i in range(len(population))]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -23,8 +23,8 @@ from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.batch import rate_many, rated
-from probation_rules.errors import ProbationRulesError, Problem, UsageError
+from probation_rules.batch import rated
+from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import Lineage, Methodology
@@ -32,7 +32,7 @@ from probation_rules.percent import counted
 from probation_rules.result import RatingResult
 from probation_rules.whatif.changes import RuleChange, rule_changes
 from probation_rules.whatif.divergence import Divergence, first_divergence
-from probation_rules.whatif.population import Population, Source, fit, gather, loaded, shape
+from probation_rules.whatif.population import Population, fit, gather, shape
 from probation_rules.whatif.progress import Progress
 
 __all__ = ["ABSENT", "NOT_RATED", "Comparison", "Matrix", "MethodologyInfo", "Outcome", "Side", "compare"]
@@ -281,29 +281,23 @@ def _run_chunk(start: int, stop: int) -> list[Outcome]:
 
 
 def _outcomes(job: _Job, start: int, stop: int) -> list[Outcome]:
-    inspections = [_load(source, start + i, job.population) for i, source in enumerate(job.population.slice(start, stop))]
-    under_baseline = [fit(i, job.fit_baseline) for i in inspections] if job.fit_baseline else inspections
-    under_candidate = [fit(i, job.fit_candidate) for i in inspections] if job.fit_candidate else inspections
-    try:
-        # Each inspection under both, compared, and its two results dropped: holding a chunk of whole
-        # results (every trace) alive makes the garbage collector rescan them, about a quarter of
-        # the time of a comparison.
-        pairs = zip(rated(under_baseline, job.baseline, margins=False), rated(under_candidate, job.candidate, margins=False), strict=True)
-        return [_outcome(a, b) for a, b in pairs]
-    except ProbationRulesError:
-        pass  # report the problem rate_many reports: the first under the baseline, else under the candidate
-    old = rate_many(under_baseline, job.baseline, margins=False)
-    new = rate_many(under_candidate, job.candidate, margins=False)
-    return [_outcome(a, b) for a, b in zip(old, new, strict=True)]
+    """Inspections ``start`` to ``stop``, one at a time: read, rated under both, compared; a bad one raises, named by its position.
+
+    Each inspection's two results are dropped once compared: holding a chunk of whole results
+    (every trace) alive makes the garbage collector rescan them, about a quarter of the time of a
+    comparison. Under the baseline first, so of two problems the baseline's is reported.
+    """
+    out = []
+    for i in range(start, stop):
+        inspection = job.population.load(i)
+        a = _rated(fit(inspection, job.fit_baseline) if job.fit_baseline else inspection, job.baseline, i)
+        b = _rated(fit(inspection, job.fit_candidate) if job.fit_candidate else inspection, job.candidate, i)
+        out.append(_outcome(a, b))
+    return out
 
 
-def _load(source: Source, index: int, population: Population) -> Inspection:
-    label = population.label(index)
-    try:
-        inspection = loaded(source)
-    except ProbationRulesError as exc:
-        raise type(exc)([p.with_file(label) for p in exc.problems]) from None
-    return inspection if label is None or inspection.source else attrs.evolve(inspection, source=label)
+def _rated(inspection: Inspection, m: Methodology, position: int) -> RatingResult:
+    return next(rated([inspection], m, margins=False, offset=position))
 
 
 def _side(r: RatingResult) -> Side:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.errors import InputFileError, InspectionError, Problem
+from probation_rules.errors import InputFileError, InspectionError, ProbationRulesError, Problem
 from probation_rules.inspection import Case, CaseEvidence, Inspection, load_inspection, parse_json
 from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import counted
@@ -44,11 +44,30 @@ class Population:
             return list(self.simulation.inspections(start, stop))
         return list(self.sources[start:stop])
 
+    def source(self, i: int) -> Source:
+        """Inspection ``i`` as given: a path, a parsed document, an inspection, or one drawn from the simulation."""
+        if self.simulation is not None:
+            return self.simulation.inspection(i)
+        return self.sources[i]
+
     def label(self, i: int) -> str | None:
         """What an error about inspection ``i`` should name as its file."""
         if self.simulation is not None:
             return f"simulated inspection {i + 1} (seed {self.simulation.seed})"
         return self.labels[i] if i < len(self.labels) else None
+
+    def load(self, i: int) -> Inspection:
+        """Inspection ``i``, read (values are checked when it is validated against a methodology).
+
+        An error names where it came from (:meth:`label`: the line of a JSON lines file, the
+        simulated inspection), and so does the inspection's ``source`` when it has none of its own.
+        """
+        label = self.label(i)
+        try:
+            inspection = load_inspection(self.source(i), check_values=False)
+        except ProbationRulesError as exc:
+            raise type(exc)([p.with_file(label) for p in exc.problems]) from None
+        return inspection if label is None or inspection.source else attrs.evolve(inspection, source=label)
 
     def assumptions(self) -> list[str]:
         return self.simulation.assumptions() if self.simulation is not None else []
@@ -159,7 +178,3 @@ def fit(inspection: Inspection, wanted: Mapping[str, tuple[str, ...]]) -> Inspec
         for c in inspection.cases
     )
     return attrs.evolve(inspection, standards=standards, cases=cases)
-
-
-def loaded(source: Source) -> Inspection:
-    return load_inspection(source, check_values=False)
