@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
+from probation_rules.batch import Terminated, terminate_as_interrupt
 from probation_rules.commands import Command
 from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
@@ -60,7 +62,11 @@ def _run(args: argparse.Namespace) -> int:
         population = simulated(simulation([baseline, candidate], args.simulate, args.seed, args.cases, rates))
     else:
         population = gather(args.inspections, sys.stdin)
-    result = compare(baseline, candidate, population, workers=args.workers, progress=sys.stderr)
+    try:
+        with terminate_as_interrupt():  # kill stops the worker processes too, as Ctrl-C does
+            result = compare(baseline, candidate, population, workers=args.workers, progress=sys.stderr)
+    except Terminated:
+        return 128 + signal.SIGTERM
     limits = {"text": 20, "markdown": 50, "html": 200}
     limit = args.show if args.show is not None else limits.get(args.format)
     if args.format == "json":

@@ -6,8 +6,8 @@ changes with the rule where its two traces part, and shows the changed rules bes
 values. Every rating comes from the engine, through :mod:`probation_rules.batch` (``rated``, the
 one-by-one form of ``rate_many``).
 
-For large populations the work is shared out in chunks to worker processes (``spawn``, as in
-:mod:`probation_rules.batch`): each worker compiles both methodologies once, rates its chunk
+For large populations the work is shared out in chunks to worker processes
+(:func:`probation_rules.batch.in_workers`, which stops them at once on Ctrl-C): each worker compiles both methodologies once, rates its chunk
 (each inspection under both, in turn) and sends back only what the report needs. Shipping
 whole results with their traces between processes would cost more than rating them, and a
 simulated population is drawn in the workers, so it never crosses a process boundary at all.
@@ -15,15 +15,14 @@ simulated population is drawn in the workers, so it never crosses a process boun
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.batch import rated
+from probation_rules.batch import in_workers, rated
 from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
@@ -375,11 +374,9 @@ def _rate_all(job: _Job, workers: int, bar: Progress) -> Iterator[Outcome]:
                 yield from _outcomes(job, start, stop)
                 bar.advance(stop - start)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            futures: list[Future[list[Outcome]]] = [pool.submit(_run_chunk, start, stop) for start, stop in chunks]
-            for future, (start, stop) in zip(futures, chunks, strict=True):
-                yield from future.result()
+        with closing(in_workers(workers, _run_chunk, chunks, _start_worker, (job,))) as parts:
+            for part, (start, stop) in zip(parts, chunks, strict=True):
+                yield from part
                 bar.advance(stop - start)
 
 
