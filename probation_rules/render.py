@@ -7,15 +7,16 @@ bounds, rule ids), so the same renderer serves every framework.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import TextIO
 
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Methodology
 from probation_rules.percent import as_fraction, banded, number
 from probation_rules.result import KeyQuestionResult, RatingResult, StandardResult
 
-__all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "to_json", "to_markdown", "to_text"]
+__all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "stream", "to_json", "to_markdown", "to_text"]
 
 
 NOT_RATED = "-"
@@ -183,3 +184,31 @@ def render(results: Sequence[RatingResult], fmt: str, *, listed: bool | None = N
         return to_json(results, listed=listed)
     render_one = to_markdown if fmt == "markdown" else to_text
     return "\n\n".join(render_one(r) for r in results)
+
+
+def stream(results: Iterable[RatingResult], fmt: str, out: TextIO, *, listed: bool = True) -> int:
+    """Write each result to ``out`` as it comes, as ``print(render(results, fmt, listed=listed))`` would in one go.
+
+    Nothing is held but the result being written, so the first is out before the second is
+    rated. A list of JSON results is opened before the first and closed after the last; an
+    error raised while ``results`` are made leaves what was written so far (a JSON list then
+    unclosed, so no reader takes it for the whole). ``listed=False``: one JSON object, for one
+    result. Returns how many results were written.
+    """
+    count = 0
+    for result in results:
+        if fmt == "json":
+            body = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+            if listed:  # as json.dumps lays out a list: each item indented once more (no raw newline is inside a JSON string)
+                body = ("[\n" if count == 0 else ",\n") + "\n".join(f"  {line}" for line in body.split("\n"))
+        else:
+            body = ("" if count == 0 else "\n\n") + (to_markdown(result) if fmt == "markdown" else to_text(result))
+        out.write(body)
+        out.flush()
+        count += 1
+        del result, body  # not held while the next is made
+    if fmt == "json" and listed:
+        out.write("\n]" if count else "[]")
+    out.write("\n")
+    out.flush()
+    return count

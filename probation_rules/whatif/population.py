@@ -21,9 +21,25 @@ from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import counted
 from probation_rules.whatif.simulate import Simulation
 
-__all__ = ["STDIN", "Population", "documents", "fit", "gather", "shape", "simulated"]
+__all__ = ["STDIN", "Population", "Unread", "documents", "fit", "gather", "shape", "simulated"]
 
 Source = str | Mapping[str, Any] | Inspection
+
+
+@attrs.frozen
+class Unread:
+    """A document kept as text until its inspection is read (:func:`gather` with ``read=False``): a line of a JSON lines file."""
+
+    text: str
+    label: str
+
+    def parsed(self) -> Mapping[str, Any]:
+        """The document, read as an inspection file is (a key given twice is refused, naming it)."""
+        doc: Mapping[str, Any]
+        doc, repeated = parse_json(self.text, self.label)
+        if repeated:
+            raise InspectionError(repeated, file=self.label)
+        return doc
 
 
 @attrs.frozen
@@ -31,7 +47,7 @@ class Population:
     """Inspections to compare, addressable by position so worker processes can share them out."""
 
     description: str
-    sources: tuple[Source, ...] = ()
+    sources: tuple[Source | Unread, ...] = ()
     simulation: Simulation | None = None
     labels: tuple[str | None, ...] = ()
     """Where each source came from when it is not a file of its own (a line of a JSON lines file)."""
@@ -40,15 +56,14 @@ class Population:
         return self.simulation.count if self.simulation is not None else len(self.sources)
 
     def slice(self, start: int, stop: int) -> list[Source]:
-        if self.simulation is not None:
-            return list(self.simulation.inspections(start, stop))
-        return list(self.sources[start:stop])
+        return [self.source(i) for i in range(start, stop)]
 
     def source(self, i: int) -> Source:
         """Inspection ``i`` as given: a path, a parsed document, an inspection, or one drawn from the simulation."""
         if self.simulation is not None:
             return self.simulation.inspection(i)
-        return self.sources[i]
+        source = self.sources[i]
+        return source.parsed() if isinstance(source, Unread) else source
 
     def label(self, i: int) -> str | None:
         """What an error about inspection ``i`` should name as its file."""
@@ -81,13 +96,16 @@ STDIN = "-"
 """A path that means standard input (``simulate ... | compare ... -``)."""
 
 
-def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None) -> Population:
+def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None, *, read: bool = True) -> Population:
     """Inspection files, every ``*.json`` and ``*.jsonl`` file in a folder, JSON lines files, and streams.
 
     A stream is ``-`` (``stdin``) or a path that is neither a file nor a folder (``/dev/stdin``,
     a pipe): it holds one JSON document, or JSON lines with one inspection per line.
+    ``read=False`` keeps each line of JSON lines as text until its inspection is read
+    (:meth:`Population.load`), so a bad line is found when its turn comes, not first: for a
+    caller that goes through the inspections once, in order (``rate`` prints as it goes).
     """
-    sources: list[Source] = []
+    sources: list[Source | Unread] = []
     labels: list[str | None] = []
     files = 0
     for given in paths:
@@ -95,9 +113,9 @@ def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None)
         path = Path(name)
         if name == STDIN or (path.exists() and not path.is_file() and not path.is_dir()):
             label = "standard input" if name == STDIN else name
-            for doc, where in documents(_read(path, label, stdin if name == STDIN else None), label):
-                sources.append(doc)
-                labels.append(where)
+            for part in _parts(_read(path, label, stdin if name == STDIN else None), label, None):
+                sources.append(part.parsed() if read else part)
+                labels.append(part.label)
             files += 1
             continue
         if path.is_dir():
@@ -109,9 +127,9 @@ def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None)
         for file in found:
             files += 1
             if file.suffix == ".jsonl":
-                for doc, where in documents(_read(file, str(file)), str(file), lines=True):
-                    sources.append(doc)
-                    labels.append(where)
+                for part in _parts(_read(file, str(file)), str(file), True):
+                    sources.append(part.parsed() if read else part)
+                    labels.append(part.label)
             else:
                 sources.append(str(file))
                 labels.append(None)
@@ -130,19 +148,17 @@ def documents(text: str, label: str, *, lines: bool | None = None) -> list[tuple
     spread over several lines). Every document is read as an inspection file is
     (:func:`~probation_rules.inspection.parse_json`): a key given twice is refused, naming it.
     """
+    return [(part.parsed(), part.label) for part in _parts(text, label, lines)]
+
+
+def _parts(text: str, label: str, lines: bool | None) -> list[Unread]:
+    """The documents of :func:`documents`, not yet read."""
     numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not numbered:
         raise InputFileError(Problem("", "has no inspections (expected a JSON document, or JSON lines with one inspection per line)"), file=label)
     if lines is None:
         lines = len(numbered) > 1 and _is_object(numbered[0][1])
-    parts = [(line, f"{label}, line {n}") for n, line in numbered] if lines else [(text, label)]
-    out = []
-    for part, where in parts:
-        doc, repeated = parse_json(part, where)
-        if repeated:
-            raise InspectionError(repeated, file=where)
-        out.append((doc, where))
-    return out
+    return [Unread(line, f"{label}, line {n}") for n, line in numbered] if lines else [Unread(text, label)]
 
 
 def _is_object(line: str) -> bool:
