@@ -30,7 +30,7 @@ from probation_rules.methodology.schema import Lineage, Methodology
 from probation_rules.percent import counted
 from probation_rules.result import RatingResult
 from probation_rules.whatif.changes import RuleChange, rule_changes
-from probation_rules.whatif.divergence import Divergence, first_divergence
+from probation_rules.whatif.divergence import Divergence, divergences
 from probation_rules.whatif.population import Population, fit, gather, shape
 from probation_rules.whatif.progress import Progress
 
@@ -45,6 +45,8 @@ CHUNK = 1000
 """Inspections per task: large enough that process overhead is small, small enough for a smooth progress bar."""
 
 OVERALL = "overall"
+NO_ORIGIN = "(none)"
+"""Where a change began when no divergence was found (the traces decide everything alike)."""
 
 
 @attrs.frozen
@@ -91,7 +93,15 @@ class Outcome:
     """Key questions (``<standard>/<key question>``) placed in a different band."""
     key_questions: int
     """Key questions both methodologies placed in a band."""
-    divergence: Divergence | None = None
+    divergences: tuple[Divergence, ...] = ()
+    """Every rule where the two traces part on the way to a changed rating, in trace order (:func:`~probation_rules.whatif.divergence.divergences`)."""
+    band_moves: tuple[tuple[str, str, str], ...] = ()
+    """Each key question of :attr:`bands_changed` with its band under each side: ``(address, baseline band, candidate band)``."""
+
+    @property
+    def divergence(self) -> Divergence | None:
+        """The first of :attr:`divergences` (None when the traces decide everything alike)."""
+        return self.divergences[0] if self.divergences else None
 
     def moved_standards(self) -> dict[str, tuple[str | None, str | None]]:
         ids = list(self.baseline.standards) + [s for s in self.candidate.standards if s not in self.baseline.standards]
@@ -106,6 +116,21 @@ class Outcome:
     def changed(self) -> bool:
         return self.baseline.overall != self.candidate.overall or bool(self.moved_standards())
 
+    def origins(self, changes: Sequence[RuleChange]) -> list[str]:
+        """The change each divergence comes from (:meth:`Divergence.origin`), in trace order; ``(none)`` when none was found."""
+        return ([d.origin(changes) for d in self.divergences] or [NO_ORIGIN]) if self.changed else []
+
+    def origins_by_rating(self, changes: Sequence[RuleChange]) -> dict[str, list[str]]:
+        """For each rating that changed (``overall``, standard ids), the distinct changes its move began at."""
+        moved = ([OVERALL] if self.baseline.overall != self.candidate.overall else []) + list(self.moved_standards())
+        out: dict[str, list[str]] = {subject: [] for subject in moved}
+        for d in self.divergences:
+            rule = d.origin(changes)
+            for subject in d.moved:
+                if subject in out and rule not in out[subject]:
+                    out[subject].append(rule)
+        return {subject: rules or [NO_ORIGIN] for subject, rules in out.items()}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -116,7 +141,9 @@ class Outcome:
             "max_score": {"baseline": self.baseline.max_score, "candidate": self.candidate.max_score},
             "standards": {sid: {"baseline": old, "candidate": new} for sid, (old, new) in self.moved_standards().items()},
             "key_questions_changed_band": list(self.bands_changed),
+            "key_question_bands": [{"key_question": a, "baseline": old, "candidate": new} for a, old, new in self.band_moves],
             "first_divergence": None if self.divergence is None else self.divergence.to_dict(),
+            "divergences": [d.to_dict() for d in self.divergences],
         }
 
 
@@ -202,18 +229,45 @@ class Comparison:
                 counts[address] = counts.get(address, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
+    def key_question_moves(self) -> dict[str, dict[tuple[str, str], int]]:
+        """For each key question placed in a different band, how many results moved from which band to which."""
+        moves: dict[str, dict[tuple[str, str], int]] = {}
+        for o in self.outcomes:
+            for address, old, new in o.band_moves:
+                by = moves.setdefault(address, {})
+                by[old, new] = by.get((old, new), 0) + 1
+        order = self.key_questions_by_address()
+        return {a: dict(sorted(moves[a].items(), key=lambda kv: (-kv[1], kv[0]))) for a in order}
+
     def origins(self) -> dict[str, int]:
-        """How many changed inspections each change began at (see :meth:`Divergence.origin`)."""
+        """How many changed inspections each change acted on (see :meth:`Divergence.origin`).
+
+        An inspection where two changes acted (two rules, each moving a rating) counts under
+        both, so the counts can add up to more than the changed inspections.
+        """
         counts: dict[str, int] = {}
         for o in self.changed:
-            d = o.divergence
-            rule = "(none)" if d is None else d.origin(self.rule_changes)
-            counts[rule] = counts.get(rule, 0) + 1
+            for rule in dict.fromkeys(o.origins(self.rule_changes)):
+                counts[rule] = counts.get(rule, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def origins_by_rating(self) -> dict[str, dict[str, int]]:
+        """For each rating that changed (a standard id, ``overall``), how many inspections' change of it began at each change."""
+        counts: dict[str, dict[str, int]] = {}
+        for o in self.changed:
+            for subject, rules in o.origins_by_rating(self.rule_changes).items():
+                by = counts.setdefault(subject, {})
+                for rule in rules:
+                    by[rule] = by.get(rule, 0) + 1
+        order = {sid: i for i, sid in enumerate([OVERALL, *(m.subject for m in self.standards)])}
+        return {
+            subject: dict(sorted(by.items(), key=lambda kv: (-kv[1], kv[0])))
+            for subject, by in sorted(counts.items(), key=lambda kv: order.get(kv[0], len(order)))
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "comparison_version": "1",
+            "comparison_version": "2",
             "baseline": self.baseline.to_dict(),
             "candidate": self.candidate.to_dict(),
             "population": self.population,
@@ -228,9 +282,20 @@ class Comparison:
                 "compared": self.key_questions_compared,
                 "changed_band": self.key_questions_changed,
                 "by_key_question": self.key_questions_by_address(),
+                "moves_by_key_question": {
+                    a: [{"baseline": old, "candidate": new, "results": n} for (old, new), n in moves.items()] for a, moves in self.key_question_moves().items()
+                },
             },
             "origins": self.origins(),
-            "changed": [o.to_dict() | {"change_began_at": None if o.divergence is None else o.divergence.origin(self.rule_changes)} for o in self.changed],
+            "origins_by_rating": self.origins_by_rating(),
+            "changed": [
+                o.to_dict()
+                | {
+                    "change_began_at": None if o.divergence is None else o.divergence.origin(self.rule_changes),
+                    "changes_began_at": [d.origin(self.rule_changes) for d in o.divergences],
+                }
+                for o in self.changed
+            ],
         }
 
     def to_text(self, limit: int | None = 20) -> str:
@@ -305,7 +370,7 @@ def _side(r: RatingResult) -> Side:
 
 def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
     old, new = _side(a), _side(b)
-    changed_bands = []
+    band_moves = []
     compared = 0
     for sid, sa in a.standards.items():
         sb = b.standards.get(sid)
@@ -316,11 +381,12 @@ def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
             if kb is not None:
                 compared += 1
                 if ka.band != kb.band:
-                    changed_bands.append(f"{sid}/{q}")
-    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, tuple(changed_bands), compared)
+                    band_moves.append((f"{sid}/{q}", ka.band, kb.band))
+    bands_changed = tuple(address for address, _, _ in band_moves)
+    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, bands_changed, compared, band_moves=tuple(band_moves))
     if outcome.changed:
         moved = set(outcome.moved_standards()) | ({OVERALL} if old.overall != new.overall else set())
-        outcome = attrs.evolve(outcome, divergence=first_divergence(a.trace, b.trace, moved))
+        outcome = attrs.evolve(outcome, divergences=divergences(a.trace, b.trace, moved))
     return outcome
 
 
