@@ -84,6 +84,19 @@ def rate(
     name does not fit it, the error says how that framework was chosen and which bundled one the
     inspection's standards fit, with the field that would choose it.
     """
+    loaded, chosen, selected_by = _prepared(inspection, methodology)
+    return evaluate(loaded, chosen, selected_by=selected_by)
+
+
+def _prepared(
+    inspection: str | os.PathLike[str] | Mapping[str, Any] | Inspection,
+    methodology: str | os.PathLike[str] | Methodology | None = None,
+) -> tuple[Inspection, Methodology, str]:
+    """What :func:`rate` does before rating: the inspection read, and the methodology chosen and validated against, and how it was chosen.
+
+    Raises as :func:`rate` does for bad input (``rate`` on the command line checks every
+    inspection this way before it prints the first rating).
+    """
     loaded = load_inspection(inspection, check_values=False)
     if methodology is None and loaded.unread is not None and choice_in_doubt(loaded):
         # What would choose the methodology could not be read: any framework tried now is a guess,
@@ -117,7 +130,7 @@ def rate(
             fitting=_fitting(loaded),
         )
         raise InspectionError(problems, file=loaded.source) from None
-    return evaluate(loaded, chosen, selected_by=selected_by)
+    return loaded, chosen, selected_by
 
 
 def _fitting(inspection: Inspection) -> Callable[[Sequence[Methodology]], list[Methodology]]:

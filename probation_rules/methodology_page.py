@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, BandTable, Evidence, Guidance, Methodology, PointsTable, Rule, Scale, Standard
+from probation_rules.percent import number
 
 __all__ = ["Heading", "Paragraph", "Table", "evidence_tally", "key_question_provenance", "page", "to_html", "to_markdown"]
 
@@ -60,17 +61,13 @@ def evidence_tally(m: Methodology) -> dict[str, Counter[str]]:
     }
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
 def _band_conditions(table: BandTable, unit: str) -> Iterator[tuple[str, str, str]]:
     ordered = table.ordered()
     for i, band in enumerate(ordered):
         upper = ordered[i + 1].at_least if i + 1 < len(ordered) else None
-        condition = f"at least {_num(band.at_least)}{unit}"
+        condition = f"at least {number(band.at_least)}{unit}"
         if upper is not None:
-            condition += f" and below {_num(upper)}{unit}"
+            condition += f" and below {number(upper)}{unit}"
         yield band.id, condition, band.rating
 
 

@@ -7,28 +7,20 @@ bounds, rule ids), so the same renderer serves every framework.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import TextIO
 
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Methodology
-from probation_rules.percent import as_fraction, banded
+from probation_rules.percent import as_fraction, banded, number
 from probation_rules.result import KeyQuestionResult, RatingResult, StandardResult
 
-__all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "to_json", "to_markdown", "to_text"]
+__all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "stream", "to_json", "to_markdown", "to_text"]
 
 
 NOT_RATED = "-"
 """The rating column of a standard left unrated; its reason says so in words."""
-
-
-def _num(value: float) -> str:
-    """A bound or a count as written: 64.999999 stays 64.999999 (``:g`` would print 65), 1e-06 is 0.000001."""
-    exact = as_fraction(value)
-    for decimals in range(20):
-        if (exact * 10**decimals).denominator == 1:
-            return _decimal(exact, decimals)
-    return repr(value)
 
 
 def band_words(table: BandTable, rating: str, unit: str = "%") -> str:
@@ -39,10 +31,10 @@ def band_words(table: BandTable, rating: str, unit: str = "%") -> str:
             continue
         upper = ordered[i + 1].at_least if i + 1 < len(ordered) else None
         if upper is None:
-            return f"{_num(band.at_least)}{unit} and above"
+            return f"{number(band.at_least)}{unit} and above"
         if i == 0 and band.at_least == 0:
-            return f"below {_num(upper)}{unit}"
-        return f"{_num(band.at_least)}{unit} to below {_num(upper)}{unit}"
+            return f"below {number(upper)}{unit}"
+        return f"{number(band.at_least)}{unit} to below {number(upper)}{unit}"
     return ""
 
 
@@ -70,21 +62,13 @@ def shown_percent(kq: KeyQuestionResult, m: Methodology) -> str:
             # under a rounding rule, strictly: not printed as if already rounded, unless it nearly is
             rounded_away = strict and shown != exact and shown == target
             if interval(on_band) == interval(target) and (rounding == "exact" or (on_band == target and not rounded_away)):
-                return _decimal(shown, decimals)
-    return _num(kq.percent)
+                return number(shown)
+    return number(kq.percent)
 
 
 def _exact(kq: KeyQuestionResult) -> Fraction:
     """The share as the engine banded it: yes/relevant exactly when counts are known."""
     return Fraction(100 * kq.yes, kq.relevant) if kq.yes is not None and kq.relevant else as_fraction(kq.percent)
-
-
-def _decimal(value: Fraction, decimals: int) -> str:
-    """A fraction with at most ``decimals`` decimals (it must have no more), trailing zeros dropped."""
-    scaled = abs(value) * 10**decimals
-    digits = str(scaled.numerator // scaled.denominator).rjust(decimals + 1, "0")
-    whole, fraction = digits[: len(digits) - decimals], digits[len(digits) - decimals :].rstrip("0")
-    return ("-" if value < 0 else "") + whole + (f".{fraction}" if fraction else "")
 
 
 def reason(result: StandardResult, m: Methodology) -> str:
@@ -99,7 +83,7 @@ def reason(result: StandardResult, m: Methodology) -> str:
             details.append(f"{kq.yes} of {kq.relevant} relevant cases")
         rounding = m.key_question_score.rounding
         if rounding != "exact" and as_fraction(kq.banded_percent) != _exact(kq):
-            details.append(f'banded as {_num(kq.banded_percent)}% by rounding "{rounding}"')
+            details.append(f'banded as {number(kq.banded_percent)}% by rounding "{rounding}"')
         details.append(f"{kq.band} {band_words(m.key_question_bands, kq.band)}")
         return f"lowest key question: {kq.label}, {shown_percent(kq, m)}% ({'; '.join(details)})"
     if result.indicated is not None:
@@ -151,7 +135,7 @@ def to_text(result: RatingResult) -> str:
     if insp.fieldwork_start:
         lines.append(f"Fieldwork started {insp.fieldwork_start.isoformat()}")
     nxt = result.overall_next_band
-    margin = f"; {_num(nxt.short_by)} point(s) short of {nxt.rating}" if nxt else ""
+    margin = f"; {number(nxt.short_by)} point(s) short of {nxt.rating}" if nxt else ""
     unrated = sum(1 for s in result.standards.values() if s.rating is None and s.scored)
     reduced = f", {unrated} scored standard(s) not rated, of {result.full_max_score}" if unrated else ""
     lines.append(f"Overall rating  {result.overall}  (score {result.score}/{result.max_score}{reduced}{margin})")
@@ -200,3 +184,31 @@ def render(results: Sequence[RatingResult], fmt: str, *, listed: bool | None = N
         return to_json(results, listed=listed)
     render_one = to_markdown if fmt == "markdown" else to_text
     return "\n\n".join(render_one(r) for r in results)
+
+
+def stream(results: Iterable[RatingResult], fmt: str, out: TextIO, *, listed: bool = True) -> int:
+    """Write each result to ``out`` as it comes, as ``print(render(results, fmt, listed=listed))`` would in one go.
+
+    Nothing is held but the result being written, so the first is out before the second is
+    rated. A list of JSON results is opened before the first and closed after the last; an
+    error raised while ``results`` are made leaves what was written so far (a JSON list then
+    unclosed, so no reader takes it for the whole). ``listed=False``: one JSON object, for one
+    result. Returns how many results were written.
+    """
+    count = 0
+    for result in results:
+        if fmt == "json":
+            body = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+            if listed:  # as json.dumps lays out a list: each item indented once more (no raw newline is inside a JSON string)
+                body = ("[\n" if count == 0 else ",\n") + "\n".join(f"  {line}" for line in body.split("\n"))
+        else:
+            body = ("" if count == 0 else "\n\n") + (to_markdown(result) if fmt == "markdown" else to_text(result))
+        out.write(body)
+        out.flush()
+        count += 1
+        del result, body  # not held while the next is made
+    if fmt == "json" and listed:
+        out.write("\n]" if count else "[]")
+    out.write("\n")
+    out.flush()
+    return count

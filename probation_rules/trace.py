@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from probation_rules.percent import number
+
 __all__ = ["TRACE_VERSION", "Trace", "TraceEntry"]
 
 TRACE_VERSION = "1"
@@ -38,7 +40,7 @@ class TraceEntry:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return number(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, Mapping):

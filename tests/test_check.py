@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from probation_rules import MethodologyError, RuleConflictError, bundled_ids, load_methodology, rate
 from probation_rules.check import CODES, check_methodology
 from probation_rules.cli import main
-from probation_rules.engine.compiler import release
+from probation_rules.engine.compiler import compiled, release
+from probation_rules.methodology.schema import Methodology
+from probation_rules.testing.strategies import methodologies
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = FIXTURES / "example.toml"
@@ -240,3 +244,36 @@ def test_a_misspelt_required_key_is_one_problem_for_the_loader_rate_and_check(tm
     assert capsys.readouterr().err == f"probation-rules: error: {bad}: {problem.path}: {problem.expected}; did you mean 'max_bands_up'?\n"
     (finding,) = check_methodology(bad).findings
     assert (finding.code, finding.path, finding.suggestion) == ("unknown-key", problem.path, "max_bands_up")
+
+
+def _scores_one_by_one(m: Methodology, allowed: dict[str, set[str]]) -> dict[int, set[int]]:
+    """The scores by maximum, worked out the slow way: (standards rated, total) pairs, standard by standard."""
+    states = {(0, 0)}
+    for s in m.standards:
+        if not s.scored:
+            continue
+        points = {m.points_for(r) for r in allowed.get(s.id, set(m.scale.ratings))}
+        rated = {(k + 1, t + p) for k, t in states for p in points}
+        states = rated | (states if m.not_rated is not None else set())
+    scored = sum(1 for s in m.standards if s.scored)
+    out: dict[int, set[int]] = {}
+    for k, t in states:
+        if k > 0 or scored == 0:
+            out.setdefault(m.best_points * k, set()).add(t)
+    return out
+
+
+@given(methodologies(strict=False), st.data())
+def test_the_scores_each_maximum_can_hold_are_every_sum_of_points(m: Methodology, data: st.DataObject) -> None:
+    try:
+        assert {k: set(v) for k, v in m.scores_by_maximum().items()} == _scores_one_by_one(m, {})
+        case = set(data.draw(st.sets(st.sampled_from(m.scale.ratings))))
+        allowed = {s.id: case for s in m.standards if s.kind == "case"}
+        got = m.scores_by_maximum(lambda s: case if s.kind == "case" else m.scale.ratings)
+        assert {k: set(v) for k, v in got.items() if v} == {k: v for k, v in _scores_one_by_one(m, allowed).items() if v}
+        # the compiler writes one score rule for each score some maximum can hold, no more
+        program = compiled(m)
+        rules = {d.score for d in program.decisions.values() if d.kind == "score"}
+        assert rules == set().union(*_scores_one_by_one(m, {}).values())
+    finally:
+        release(m)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from probation_rules import RatingResult, rate
 from probation_rules.engine.compiler import CompiledMethodology, Decision, below_micro, compiled, release
 from probation_rules.engine.durable_host import Session
+from probation_rules.engine.rater import rate_score
 from probation_rules.errors import RuleConflictError
 from probation_rules.methodology import Methodology, bundled_ids, load_methodology, methodology_from_dict
 from probation_rules.percent import micro
@@ -162,11 +163,44 @@ def test_the_capped_rating_is_the_capped_rules_decision(monkeypatch: pytest.Monk
     assert rate(doc, own_pdu).standards["P1.1"].rating == "Good"
 
 
+def test_the_maximum_is_the_sum_of_the_shares_the_rules_gave(monkeypatch: pytest.MonkeyPatch, york_doc: dict[str, Any], own_pdu: Methodology) -> None:
+    assert own_pdu.not_rated is not None
+    rescale = own_pdu.not_rated.rescale.id
+    york_doc["standards"]["P1.2"] = {"not_rated": "no evidence this time"}
+    result = rate(york_doc, own_pdu)
+    assert (result.max_score, result.full_max_score) == (18, 21) and result.trace.fired(rescale)
+    (unrated,) = result.trace.fired(own_pdu.not_rated.id)
+    (band,) = result.trace.fired(result.overall_rule)
+    assert band.engine_rule.endswith(" /18")  # the band rule guarded on the shares adding up to 18
+    # Let the not_rated rule give the unrated standard its full share: the maximum, and the band rules guarded on it, follow.
+    _tamper(monkeypatch, own_pdu, unrated.engine_rule, share=own_pdu.best_points)
+    tampered = rate(york_doc, own_pdu)
+    assert tampered.max_score == 21 and not tampered.trace.fired(rescale)
+    (band,) = tampered.trace.fired(tampered.overall_rule)
+    assert band.engine_rule.endswith(" /21") and band.inputs["max_score"] == 21
+
+
+def test_a_published_score_is_placed_by_the_same_checks(monkeypatch: pytest.MonkeyPatch, own_pdu: Methodology) -> None:
+    assert rate_score(own_pdu, 3) == ("Inadequate", "overall-bands.inadequate")
+    assert rate_score(own_pdu, 10, 18)[0] == "Good"  # rescaled: Good from ceil(11 x 18/21) = 10
+    _dropping(monkeypatch, own_pdu, lambda d: d.kind == "overall" and not d.informational)
+    with pytest.raises(RuleConflictError) as info:
+        rate_score(own_pdu, 3)
+    problem = info.value.problems[0]
+    assert (problem.path, problem.value) == ("overall_bands", {"score": 3, "max_score": 21}) and "no rule covers this input" in problem.expected
+
+
 def test_the_smaller_ruleset_for_fully_rated_inspections_rates_as_the_full_one(own_pdu: Methodology, york_doc: dict[str, Any]) -> None:
     program = compiled(own_pdu)
-    left_out = [program.decisions[name] for name in program.unrated_only]
+    left_out = [(name, program.decisions[name]) for name in program.unrated_only]
     assert left_out and program.rated_engine is not program.engine
-    assert all(d.kind == "unrated" or d.informational or (d.max_score or own_pdu.max_score) < own_pdu.max_score for d in left_out)
+
+    def for_maximum(name: str) -> int:
+        """The maximum an overall band rule was compiled for (``<band> /<maximum>``), else the full one."""
+        head, _, maximum = name.rpartition(" /")
+        return int(maximum) if head and maximum.isdigit() else own_pdu.max_score
+
+    assert all(d.kind == "unrated" or d.informational or for_maximum(name) < own_pdu.max_score for name, d in left_out)
     docs = [york_doc, _capped_york(copy.deepcopy(york_doc))]
     smaller = [rate(doc, own_pdu).to_dict() for doc in docs]
     rated_engine = program.rated_engine
@@ -194,6 +228,7 @@ def test_facts_carry_observed_values_not_what_an_outcome_follows_from(monkeypatc
     assert set(guided) == {"kind", "key", "table", "judged", "strengths", "indicated"}  # no judged - indicated
     (overall,) = [f for f in sent if f["kind"] == "overall"]
     assert "score" not in overall and sum(v for k, v in overall.items() if k.startswith("pts")) == result.score
+    assert "max_score" not in overall and sum(v for k, v in overall.items() if k.startswith("max")) == result.max_score  # shares, as the rules gave them
     for case in (f for f in sent if f["kind"] == "case"):
         assert not {"driver", "lowest", "rating"} & set(case)
 

@@ -7,6 +7,7 @@ percentage (or, under a rounding rule, the printed banded percentage) lies in th
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from decimal import Decimal
@@ -22,7 +23,7 @@ from probation_rules import rate
 from probation_rules.cli import main
 from probation_rules.engine.compiler import release
 from probation_rules.methodology import load_methodology, methodology_from_dict
-from probation_rules.render import reason, to_markdown, to_text
+from probation_rules.render import reason, render, stream, to_markdown, to_text
 
 from .conftest import YORK, pdu_2023_data
 from .reference import band_rating, rounded, written
@@ -233,3 +234,63 @@ def test_an_unrated_standard_reads_well() -> None:
     assert "not rated: no resettlement cases; not scored" in text
     markdown = to_markdown(result)
     assert f"| {SCORED_CASE.id} {SCORED_CASE.name} | - |  | not rated: no cases; counts in neither the score nor the maximum |" in markdown
+
+
+# -- rate prints as it goes ------------------------------------------------------------------
+
+
+def _results(n: int) -> list[Any]:
+    docs = []
+    for i in range(n):
+        doc = copy.deepcopy(YORK_DOC) | {"id": f"york-{i}", "unit": f"York \u2028unit {i}"}  # a line separator inside a JSON string
+        docs.append(rate(doc))
+    return docs
+
+
+@pytest.mark.parametrize(("fmt", "listed", "n"), [("text", True, 3), ("markdown", True, 2), ("json", True, 3), ("json", True, 1), ("json", False, 1)])
+def test_streamed_output_is_what_render_prints(fmt: str, listed: bool, n: int) -> None:
+    results = _results(n)
+    out = io.StringIO()
+    assert stream(iter(results), fmt, out, listed=listed) == n
+    assert out.getvalue() == render(results, fmt, listed=listed) + "\n"
+    if fmt == "json":
+        parsed = json.loads(out.getvalue())
+        assert parsed == ([r.to_dict() for r in results] if listed else results[0].to_dict())
+
+
+def test_rate_prints_each_inspection_before_rating_the_next_and_holds_none_back(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import weakref
+
+    from probation_rules.commands import rate as command
+
+    file = tmp_path / "three.jsonl"
+    file.write_text("".join(json.dumps(copy.deepcopy(YORK_DOC) | {"id": f"york-{i}"}) + "\n" for i in range(3)))
+    printed: list[str] = []
+    made: list[weakref.ref[Any]] = []
+    alive_when_made: list[int] = []
+
+    def spy(*args: Any) -> Any:
+        printed.append(capsys.readouterr().out)  # what was on stdout when this inspection began to be rated
+        alive_when_made.append(sum(1 for ref in made if ref() is not None))
+        result = rate(*args)
+        made.append(weakref.ref(result))
+        return result
+
+    monkeypatch.setattr(command, "rate", spy)
+    assert main(["rate", "--format", "json", str(file)]) == 0
+    printed.append(capsys.readouterr().out)
+    assert printed[0] == "" and "york-0" in printed[1] and "york-1" in printed[2] and "york-2" in printed[3]
+    assert alive_when_made == [0, 0, 0]  # each result is let go once printed
+    assert [r["inspection"]["id"] for r in json.loads("".join(printed))] == ["york-0", "york-1", "york-2"]
+
+
+def test_a_bad_line_anywhere_stops_rate_before_anything_is_printed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    file = tmp_path / "three.jsonl"
+    good = json.dumps(YORK_DOC)
+    for bad, why in (("{not json", "is not valid JSON"), ('{"id": "x", "id": "y"}', "id")):
+        file.write_text(f"{good}\n{good}\n{bad}\n")
+        assert main(["rate", "--format", "json", str(file)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.startswith(f"probation-rules: error: {file}, line 3: ") and why in captured.err

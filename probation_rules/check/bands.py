@@ -20,10 +20,10 @@ from fractions import Fraction
 
 import attrs
 
-from probation_rules.check.domains import Domain, cases_needed, number
+from probation_rules.check.domains import Domain, cases_needed
 from probation_rules.check.findings import Finding
 from probation_rules.methodology.schema import Band, BandTable, Methodology, Rounding
-from probation_rules.percent import as_fraction
+from probation_rules.percent import as_fraction, number
 
 __all__ = ["LiveBand", "band_findings", "live_bands", "points_findings", "ratings_reached"]
 

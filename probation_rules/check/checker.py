@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from probation_rules.check.bands import band_findings, live_bands, points_findings, ratings_reached
-from probation_rules.check.domains import MAX_RELEVANT, number, percent_domain, score_domain, scores_by_maximum
+from probation_rules.check.domains import MAX_RELEVANT, Domain, percent_domain, score_domain, scores_by_maximum
 from probation_rules.check.findings import Finding, Report, sort_findings
 from probation_rules.check.guidance import guidance_findings
 from probation_rules.check.loading import load_for_check
 from probation_rules.check.provenance import provenance_findings
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import number
 
 __all__ = ["check_methodology"]
 
@@ -38,15 +39,17 @@ def check_methodology(which: str | os.PathLike[str] | Methodology, *, max_releva
         m, file, loaded = load_for_check(which)
     if m is None:
         return Report(file, None, tuple(loaded))
-    findings = list(_findings(m, max_relevant))
-    return Report(file, (m.id, m.version), sort_findings(findings), tuple(_examined(m, max_relevant)))
-
-
-def _findings(m: Methodology, max_relevant: int) -> Iterator[Finding]:
-    ratings = m.scale.ratings
     percents = percent_domain(m.key_question_score.rounding, max_relevant)
-    yield from band_findings(m.key_question_bands, "key_question_bands", percents, m, m.key_question_score.rounding)
     case_ratings = {live.band.rating for live in live_bands(m.key_question_bands, percents)}
+    by_maximum = scores_by_maximum(m, case_ratings)
+    findings = list(_findings(m, percents, case_ratings, by_maximum))
+    return Report(file, (m.id, m.version), sort_findings(findings), tuple(_examined(m, max_relevant, percents, by_maximum)))
+
+
+def _findings(m: Methodology, percents: Domain, case_ratings: set[str], by_maximum: dict[int, tuple[Fraction, ...]]) -> Iterator[Finding]:
+    """``case_ratings``: the ratings the key-question bands give; ``by_maximum``: the scores each maximum can hold."""
+    ratings = m.scale.ratings
+    yield from band_findings(m.key_question_bands, "key_question_bands", percents, m, m.key_question_score.rounding)
     if any(s.kind == "case" for s in m.standards):
         judged = any(s.kind == "judged" for s in m.standards)
         for rating in ratings:
@@ -63,9 +66,7 @@ def _findings(m: Methodology, max_relevant: int) -> Iterator[Finding]:
                     f"no key-question band gives {rating}, and every standard is case-based, so no standard can be rated {rating}",
                 )
     yield from points_findings(m)
-    scores = score_domain(m, case_ratings)
-    yield from band_findings(m.overall_bands, "overall_bands", scores, m)
-    by_maximum = scores_by_maximum(m, case_ratings)
+    yield from band_findings(m.overall_bands, "overall_bands", score_domain(m, by_maximum), m)
     overall_ratings = set().union(*(ratings_reached(m.overall_bands_for(top), values) for top, values in by_maximum.items()))
     for rating in ratings:
         if rating not in overall_ratings:
@@ -112,9 +113,9 @@ def _rescaled_findings(m: Methodology) -> Iterator[Finding]:
         )
 
 
-def _examined(m: Methodology, max_relevant: int) -> Iterator[str]:
+def _examined(m: Methodology, max_relevant: int, percents: Domain, by_maximum: dict[int, tuple[Fraction, ...]]) -> Iterator[str]:
     rounding = m.key_question_score.rounding
-    shares = len(percent_domain(rounding, max_relevant).practical)
+    shares = len(percents.practical)
     scope = "every percentage from 0 to 100" if rounding == "exact" else "every whole percentage from 0 to 100"
     yield (
         f"key_question_bands: {len(m.key_question_bands.bands)} bands over {scope} and every share of 1 to {max_relevant} "
@@ -123,8 +124,7 @@ def _examined(m: Methodology, max_relevant: int) -> Iterator[str]:
     yield f"points: {len(m.points.rows)} ratings"
     reduced = [str(x) for x in m.possible_maxima() if x != m.max_score] if m.not_rated is not None else []
     rescaled = f", and as rescaled for every maximum unrated standards leave ({', '.join(reduced)})" if reduced else ""
-    case_ratings = {live.band.rating for live in live_bands(m.key_question_bands, percent_domain(rounding, max_relevant))}
-    achievable = len(scores_by_maximum(m, case_ratings).get(m.max_score, ()))
+    achievable = len(by_maximum[m.max_score])
     yield (
         f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score} (the points can add up to {achievable} of them){rescaled}"
     )

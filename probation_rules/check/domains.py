@@ -10,32 +10,21 @@ rounding every percentage is placed as a whole number).
 from __future__ import annotations
 
 import bisect
-import functools
 import math
-import operator
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 
 import attrs
 
-from probation_rules.methodology.schema import Methodology, Rounding
-from probation_rules.percent import banded
+from probation_rules.methodology.schema import Methodology, Rounding, Standard
+from probation_rules.percent import banded, number
 
-__all__ = ["MAX_RELEVANT", "Domain", "achievable_scores", "cases_needed", "number", "percent_domain", "score_domain", "scores_by_maximum"]
+__all__ = ["MAX_RELEVANT", "Domain", "cases_needed", "percent_domain", "score_domain", "scores_by_maximum"]
 
 MAX_RELEVANT = 60
 """Case shares are checked for every number of relevant cases from 1 to this."""
 
 _SEARCH_LIMIT = 10_000
-
-
-def number(value: Fraction | float | int) -> str:
-    """A threshold or value as policy staff write it: ``50``, ``64.5``, ``98.33...`` for 59/60."""
-    exact = Fraction(value) if not isinstance(value, Fraction) else value
-    if exact.denominator == 1:
-        return str(exact.numerator)
-    text = f"{float(exact):.6f}".rstrip("0").rstrip(".")
-    return text if Fraction(text) == exact else f"{float(exact):.2f}..."
 
 
 @attrs.frozen
@@ -108,62 +97,27 @@ def cases_needed(low: Fraction, high: Fraction | None, rounding: Rounding, start
     return None
 
 
-def achievable_scores(points_per_standard: Iterable[Iterable[int]]) -> tuple[Fraction, ...]:
-    """Every total of one choice from each standard's possible points."""
-    totals = {0}
-    for options in points_per_standard:
-        totals = {t + p for t in totals for p in set(options)}
-    return tuple(Fraction(t) for t in sorted(totals))
+def scores_by_maximum(m: Methodology, case_ratings: Collection[str]) -> dict[int, tuple[Fraction, ...]]:
+    """For each maximum score an inspection can be out of, every score it can add up to (:meth:`Methodology.scores_by_maximum`).
 
-
-def _sums(totals: int, options: set[int], times: int) -> int:
-    """The totals (a bit set) after adding one of ``options`` ``times`` times."""
-    for _ in range(times):
-        totals = functools.reduce(operator.or_, (totals << p for p in options), 0)
-    return totals
-
-
-def scores_by_maximum(m: Methodology, case_ratings: Iterable[str]) -> dict[int, tuple[Fraction, ...]]:
-    """For each maximum score an inspection can be out of, every score it can add up to.
-
-    With every scored standard rated there is one maximum. A methodology with a ``not_rated``
-    rule also lets inspectors leave standards unrated (any of them but not all the scored ones),
-    and each number of rated case-based and judged standards then gives its own maximum and its
-    own scores. Standards of one kind earn from the same points, so counting them is enough.
+    A case-based standard can only get the ratings its key-question bands give (``case_ratings``);
+    a judged one (guided or not) any rating on the scale.
     """
-    reachable_case = set(case_ratings)
-    case_options = {m.points_for(r) for r in m.scale.ratings if r in reachable_case}
-    judged_options = {m.points_for(r) for r in m.scale.ratings}
-    n_case = sum(1 for s in m.standards if s.scored and s.kind == "case")
-    n_judged = sum(1 for s in m.standards if s.scored and s.kind != "case")
-    counts = [(n_case, n_judged)]
-    if m.not_rated is not None:
-        counts += [(c, j) for c in range(n_case + 1) for j in range(n_judged + 1) if 0 < c + j < n_case + n_judged]
-    found: dict[int, int] = {}
-    for c, j in counts:
-        maximum = m.best_points * (c + j)
-        found[maximum] = found.get(maximum, 0) | _sums(_sums(1, case_options, c), judged_options, j)
-    return {maximum: tuple(Fraction(v) for v in range(bits.bit_length()) if bits >> v & 1) for maximum, bits in sorted(found.items())}
+
+    def ratings(s: Standard) -> Collection[str]:
+        return case_ratings if s.kind == "case" else m.scale.ratings
+
+    return {maximum: tuple(map(Fraction, scores)) for maximum, scores in m.scores_by_maximum(ratings).items()}
 
 
-def score_domain(m: Methodology, case_ratings: Iterable[str]) -> Domain:
-    """Scores 0..max, and the ones the points table can add up to.
-
-    A case-based standard can only get the ratings its key-question bands give; a judged one
-    (guided or not) any rating on the scale.
-    """
-    reachable_case = set(case_ratings)
-    options = []
-    for s in m.standards:
-        if s.scored:
-            ratings = [r for r in m.scale.ratings if s.kind != "case" or r in reachable_case]
-            options.append([m.points_for(r) for r in ratings])
+def score_domain(m: Methodology, by_maximum: Mapping[int, tuple[Fraction, ...]]) -> Domain:
+    """Scores 0..max, and the ones the points can add up to with every standard rated (from :func:`scores_by_maximum`)."""
     top = m.max_score
     return Domain(
         noun="score",
         top=Fraction(top),
         values=tuple(Fraction(v) for v in range(top + 1)),
         why_finite=f"scores are whole numbers from 0 to the maximum, {top}",
-        practical=achievable_scores(options),
+        practical=by_maximum[top],
         practical_what="score the points table can add up to",
     )

@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
+from probation_rules.batch import Terminated, terminate_as_interrupt
 from probation_rules.commands import Command, refuse_below
 from probation_rules.errors import InputFileError, Problem, UsageError
 from probation_rules.methodology import load_methodology
+from probation_rules.percent import counted
 from probation_rules.whatif.compare import compare
 from probation_rules.whatif.population import gather, simulated
 from probation_rules.whatif.simulate import load_rates, simulation
@@ -60,7 +63,11 @@ def _run(args: argparse.Namespace) -> int:
         population = simulated(simulation([baseline, candidate], args.simulate, args.seed, args.cases, rates))
     else:
         population = gather(args.inspections, sys.stdin)
-    result = compare(baseline, candidate, population, workers=args.workers, progress=sys.stderr)
+    try:
+        with terminate_as_interrupt():  # kill stops the worker processes too, as Ctrl-C does
+            result = compare(baseline, candidate, population, workers=args.workers, progress=sys.stderr)
+    except Terminated:
+        return 128 + signal.SIGTERM
     limits = {"text": 20, "markdown": 50, "html": 200}
     limit = args.show if args.show is not None else limits.get(args.format)
     if args.format == "json":
@@ -81,9 +88,8 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputFileError(Problem("", f"cannot be written: {exc.strerror}"), file=args.output) from exc
     up, down, moved = result.overall.moved()
-    print(
-        f"wrote {args.output}: {result.inspections:,} inspections, {len(result.changed):,} change; overall rating {moved:,} change ({up:,} up, {down:,} down)"
-    )
+    rated = counted(result.inspections, "inspection")
+    print(f"wrote {args.output}: {rated}, {len(result.changed):,} change; overall rating {moved:,} change ({up:,} up, {down:,} down)")
     return 0
 
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-import attrs
-
-from probation_rules import rate
+from probation_rules import _prepared, rate
 from probation_rules.commands import Command, add_methodology_option
-from probation_rules.errors import InputFileError, ProbationRulesError, Problem
-from probation_rules.render import render
+from probation_rules.errors import InputFileError, Problem
+from probation_rules.render import stream
 from probation_rules.result import RatingResult
-from probation_rules.whatif.population import Population, gather, loaded
+from probation_rules.whatif.population import Population, gather
 
-__all__ = ["COMMAND", "rate_all"]
+__all__ = ["COMMAND", "check_all", "rate_all"]
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,31 +32,33 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="output format (default: text); json gives one object for one inspection file, else a list",
     )
+    parser.epilog = (
+        "Every inspection is read and checked against its methodology first, one at a time: a bad one stops the run with one line "
+        "on stderr and exit status 2, and nothing printed. Then each is rated and printed in turn, so the first rating appears "
+        "before the last is made and the results are never all held at once."
+    )
 
 
-def rate_all(population: Population, methodology: str | None) -> list[RatingResult]:
-    """Every inspection of ``population`` rated; an error names the file (and line) it came from."""
-    results = []
-    for i, source in enumerate(population.sources):
-        label = population.label(i)
-        try:
-            inspection = loaded(source)
-        except ProbationRulesError as exc:
-            raise type(exc)([p.with_file(label) for p in exc.problems]) from None
-        if label is not None and not inspection.source:
-            inspection = attrs.evolve(inspection, source=label)
-        results.append(rate(inspection, methodology))
-    return results
+def rate_all(population: Population, methodology: str | None) -> Iterator[RatingResult]:
+    """Every inspection of ``population`` rated, one at a time; an error names the file (and line) it came from."""
+    for i in range(len(population)):
+        yield rate(population.load(i), methodology)
+
+
+def check_all(population: Population, methodology: str | None) -> None:
+    """Read each inspection of ``population`` and check it against its methodology, as :func:`rate_all` would, without rating it."""
+    for i in range(len(population)):
+        _prepared(population.load(i), methodology)
 
 
 def _run(args: argparse.Namespace) -> int:
-    population = gather(args.files, sys.stdin)
+    population = gather(args.files, sys.stdin, read=False)  # JSON lines are kept as text, and read one at a time
     if not population.sources:
         raise InputFileError(Problem("", "has no inspections"), file=", ".join(args.files))
-    results = rate_all(population, args.methodology)
     first = Path(args.files[0])
-    one_file = len(args.files) == 1 and len(results) == 1 and not first.is_dir() and first.suffix != ".jsonl"
-    print(render(results, args.format, listed=not one_file))
+    one_file = len(args.files) == 1 and len(population) == 1 and not first.is_dir() and first.suffix != ".jsonl"
+    check_all(population, args.methodology)  # bad input is refused before anything is printed
+    stream(rate_all(population, args.methodology), args.format, sys.stdout, listed=not one_file)
     return 0
 
 

@@ -15,7 +15,10 @@ a rating, a score or a driver itself:
 * the score: one rule per total the points can add up to, ``p0 + ... + pn == s``, over the
   overall fact, which carries the points each scored standard's points rule gave (0 for an
   unrated one, from the ``not_rated`` rule); it decides the score.
-* the overall bands are compiled over the same sum, on the same fact.
+* the maximum: the same fact carries what each scored standard adds to the maximum score, as
+  its rules decided it (a points row: the best points on the table; the ``not_rated`` rule: 0),
+  and the maximum is their sum, ``m0 + ... + mn``, as the score is the sum of the points.
+* the overall bands are compiled over the same sums, on the same fact.
 * guided standards: the override's conditions compare the judgement with the indication on the
   fact (``judged > indicated + max_bands_up``); the capped rule is compiled once per indicated
   rating, with the capped rating it gives.
@@ -27,8 +30,9 @@ methodology's ``not_rated.rescale`` rule. durable-rules compares integers only, 
 bound such as 7 x 33 / 36 is not one; so rescaling is compiled, not computed at rating time:
 for every maximum the rated standards can give, each overall band becomes its own rule with the
 bound rescaled to whole points (``ceil(a * M / N)``, exact because scores are whole), guarded
-by ``max_score == M``. A score is then placed by whichever rule fires, and the trace names the
-band rule (whose bound moved) and the rescale rule (which fires when the maximum is reduced).
+by ``m0 + ... + mn == M`` (so no input to the overall band is worked out outside the rules).
+A score is then placed by whichever rule fires, and the trace names the band rule (whose bound
+moved) and the rescale rule (which fires when the maximum is reduced).
 """
 
 from __future__ import annotations
@@ -49,31 +53,34 @@ from probation_rules.engine.durable_host import KIND, RuleEngine
 from probation_rules.methodology.schema import BandTable, Guidance, Methodology, Rule
 from probation_rules.percent import MICRO, micro
 
-__all__ = ["CompiledMethodology", "Decision", "FactKind", "Slot", "below_micro", "compiled", "position_fields", "release"]
+__all__ = ["CompiledMethodology", "Decision", "DecisionKind", "FactKind", "Slot", "below_micro", "compiled", "position_fields", "release"]
 
-FactKind = Literal["kq", "case", "judged", "unrated", "guidance", "guided", "points", "score", "overall"]
-"""What a rule decides (a key question's band and a case rating are both decided on the case fact; the score and the overall band on the overall fact)."""
+FactKind = Literal["case", "judged", "unrated", "guidance", "guided", "points", "overall"]
+"""The kinds of fact the evaluator asserts, which every condition names."""
+DecisionKind = Literal[FactKind, "kq", "score"]
+"""What a rule decides: the kind of its fact, or one of two decisions made beside another on the same fact
+(a key question's band, on the case fact with the case rating; the score, on the overall fact with the overall band)."""
 Take = Literal["judged", "indicated", "cap"]
-Slot = tuple[FactKind, int | None]
+Slot = tuple[DecisionKind, int | None]
 
 
 @attrs.frozen
 class Decision:
     """What a compiled rule decides when it fires."""
 
-    kind: FactKind
+    kind: DecisionKind
     rule: str
     rating: int | None = None
     """The rating (its rank on the scale) the rule gives; for the capped override, the capped rating."""
     via: str | None = None
     points: int | None = None
     """What the standard adds to the score: its points row's points; 0 for an unrated standard; None when it is not scored."""
+    share: int | None = None
+    """What the standard adds to the maximum score: the best points on the table for a rated one (its points row), 0 for an unrated one."""
     take: Take | None = None
     departure: bool = False
     capped: bool = False
     informational: bool = False
-    max_score: int | None = None
-    """For an overall band rule compiled for one maximum: that maximum."""
     driver: int | None = None
     """For a lowest-drives rule: the position, in the standard's order, of the key question that drives the rating."""
     score: int | None = None
@@ -104,6 +111,8 @@ class CompiledMethodology:
     """Every rule's provenance by id, for the trace (looked up once per methodology, not per rating)."""
     score_fields: Mapping[str, str]
     """The field of the overall fact that carries each scored standard's points, by standard id."""
+    share_fields: Mapping[str, str]
+    """The field of the overall fact that carries what each scored standard adds to the maximum score, by standard id."""
     rated_engine: RuleEngine
     """The same rules without those that can fire only when a standard is unrated (the ``not_rated``
     rule, the rescale rule, the overall bands rescaled to a reduced maximum): for inspections that
@@ -200,22 +209,15 @@ def _sum_test(op: Literal["$eq", "$gte", "$lt"], fields: Sequence[str], value: i
     return {first: bound} if op == "$eq" else {op: {first: bound}}
 
 
-def _totals(m: Methodology, *, unrated: bool) -> list[int]:
-    """Every score the scored standards' points can add up to; with ``unrated``, when some are unrated (adding 0)."""
-    options = {row.points for row in m.points.rows} | ({0} if unrated else set())
-    totals = {0}
-    for _ in (s for s in m.standards if s.scored):
-        totals = {t + p for t in totals for p in options}
-    return sorted(totals)
-
-
 class _Builder:
     def __init__(self, methodology: Methodology):
         self.m = methodology
         self.conditions: dict[str, Mapping[str, Any]] = {}
         self.decisions: dict[str, Decision] = {}
         self.unrated_only: set[str] = set()
-        self.score_fields = {s.id: f"pts{i}" for i, s in enumerate(s for s in methodology.standards if s.scored)}
+        scored = [s for s in methodology.standards if s.scored]
+        self.score_fields = {s.id: f"pts{i}" for i, s in enumerate(scored)}
+        self.share_fields = {s.id: f"max{i}" for i, s in enumerate(scored)}
 
     def add(self, name: str, condition: Mapping[str, Any], decision: Decision, *, unrated_only: bool = False) -> None:
         """Add a rule; ``unrated_only``: it can fire only when some standard is unrated."""
@@ -231,7 +233,7 @@ class _Builder:
         self.lowest_drives()
         self.add(m.judged_rating.id, _is("judged"), Decision("judged", m.judged_rating.id, take="judged"))
         if m.not_rated is not None:
-            self.add(m.not_rated.id, _is("unrated"), Decision("unrated", m.not_rated.id, points=0), unrated_only=True)
+            self.add(m.not_rated.id, _is("unrated"), Decision("unrated", m.not_rated.id, points=0, share=0), unrated_only=True)
         for guidance in m.guidance:
             self.guidance_rows(guidance)
             self.guided(guidance)
@@ -245,7 +247,8 @@ class _Builder:
         unscored = [s for s in m.standards if not s.scored]
         scored_only = [{"$neq": {"standard": s.id}} for s in unscored]
         for row in m.points.rows:
-            self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}, *scored_only), Decision("points", row.id, points=row.points))
+            decision = Decision("points", row.id, points=row.points, share=m.best_points)
+            self.add(row.id, _all(_is("points"), {"rating": m.rank(row.rating)}, *scored_only), decision)
         for s in unscored:
             rule = m.not_scored_rule(s)
             self.add(rule.id, _all(_is("points"), {"standard": s.id}), Decision("points", rule.id))
@@ -254,8 +257,9 @@ class _Builder:
         """One rule per score the points can add up to: it fires when the points on the fact add up to it."""
         m = self.m
         fields = list(self.score_fields.values())
-        all_rated = set(_totals(m, unrated=False))
-        for total in _totals(m, unrated=m.not_rated is not None):
+        by_maximum = m.scores_by_maximum()
+        all_rated = set(by_maximum[m.max_score])
+        for total in sorted(set().union(*by_maximum.values())):
             test = _sum_test("$eq", fields, total)
             if test is False:
                 continue
@@ -269,8 +273,14 @@ class _Builder:
             self.overall_bands(m.overall_bands)
             return
         rescale = m.not_rated.rescale
-        reduced = _all(_is("overall"), _cmp("$lt", "max_score", m.max_score))
-        self.add(rescale.id, reduced, Decision("overall", rescale.id, informational=True), unrated_only=True)
+        reduced = _sum_test("$lt", list(self.share_fields.values()), m.max_score)
+        if reduced is not False:  # False: nothing is scored, so no maximum can be reduced
+            self.add(
+                rescale.id,
+                _all(_is("overall"), *([] if reduced is True else [reduced])),
+                Decision("overall", rescale.id, informational=True),
+                unrated_only=True,
+            )
         if rescale.method == "none":
             self.overall_bands(m.overall_bands)
             return
@@ -278,18 +288,20 @@ class _Builder:
             self.overall_bands(m.overall_bands_for(maximum), maximum)
 
     def overall_bands(self, table: BandTable, maximum: int | None = None) -> None:
+        """The bands of ``table`` over the sum of the points; with ``maximum``, each guarded by the sum of the shares being it."""
         fields = list(self.score_fields.values())
         ordered = table.ordered()
         for i, band in enumerate(ordered):
             tests = [_sum_test("$gte", fields, int(band.at_least))]
             if i + 1 < len(ordered):
                 tests.append(_sum_test("$lt", fields, int(ordered[i + 1].at_least)))
+            if maximum is not None:
+                tests.insert(0, _sum_test("$eq", list(self.share_fields.values()), maximum))
             if False in tests:
                 continue  # no score can fall in it (only when nothing is scored)
-            guard = [] if maximum is None else [{"max_score": maximum}]
             name = band.id if maximum is None else f"{band.id} /{maximum}"
-            condition = _all(_is("overall"), *guard, *(t for t in tests if not isinstance(t, bool)))
-            decision = Decision("overall", band.id, rating=self.m.rank(band.rating), max_score=maximum)
+            condition = _all(_is("overall"), *(t for t in tests if not isinstance(t, bool)))
+            decision = Decision("overall", band.id, rating=self.m.rank(band.rating))
             self.add(name, condition, decision, unrated_only=maximum is not None and maximum < self.m.max_score)
 
     def key_question_bands(self) -> None:
@@ -450,7 +462,9 @@ def _compile(methodology: Methodology) -> CompiledMethodology:
     if builder.unrated_only:
         rated_engine = RuleEngine(f"{name}.rated", {k: v for k, v in builder.conditions.items() if k not in builder.unrated_only})
     rules = {rule.id: rule for rule in methodology.rules()}
-    program = CompiledMethodology(builder.conditions, builder.decisions, engine, rules, builder.score_fields, rated_engine, frozenset(builder.unrated_only))
+    program = CompiledMethodology(
+        builder.conditions, builder.decisions, engine, rules, builder.score_fields, builder.share_fields, rated_engine, frozenset(builder.unrated_only)
+    )
     weakref.finalize(program, _close, engine, rated_engine)
     return program
 

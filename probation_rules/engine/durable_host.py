@@ -43,11 +43,12 @@ import durable_rules_engine as _core
 
 from probation_rules.errors import EngineError, Problem
 
-__all__ = ["KIND", "Firing", "RuleEngine", "Session", "UnmatchedFacts"]
+__all__ = ["EXACT", "KIND", "Firing", "RuleEngine", "Session", "UnmatchedFacts"]
 
 KIND = "kind"
 _OPEN = "$open"
-_EXACT = 2**53
+EXACT = 2**53
+"""The largest whole number the core compares exactly (it compares numbers as doubles)."""
 _OK, _NOT_HANDLED = 0, 1
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
@@ -80,7 +81,7 @@ def _check_numbers(node: Any) -> None:
             _check_numbers(value)
     elif isinstance(node, (bool, float)):
         raise EngineError(Problem("", "conditions must compare whole numbers and strings only", node))
-    elif isinstance(node, int) and abs(node) > _EXACT:
+    elif isinstance(node, int) and abs(node) > EXACT:
         raise EngineError(Problem("", "numbers in conditions must lie within +/-2**53 (the engine compares them as doubles)", node))
 
 
@@ -178,13 +179,12 @@ class Session:
         missing: list[Mapping[str, Any]] = []
         for i, fact in enumerate(facts):
             sid = f"{self.sid}.probe{i}"
-            plain = {k: v for k, v in fact.items() if k not in ("sid", "id")}
             code, state = _core.assert_facts(self._handle, json.dumps([{KIND: _OPEN, "sid": sid, "id": f"{sid}.0"}]))
             _drain(self._handle, state, {f"{sid}.0": 0})
             try:
-                code, state = _core.assert_facts(self._handle, json.dumps([{**plain, "sid": sid, "id": f"{sid}.1"}], ensure_ascii=False))
+                code, state = _core.assert_facts(self._handle, json.dumps([{**fact, "sid": sid, "id": f"{sid}.1"}], ensure_ascii=False))
                 if code == _NOT_HANDLED:
-                    missing.append(plain)
+                    missing.append(fact)
                 else:
                     _drain(self._handle, state, {f"{sid}.1": 0})
             finally:
@@ -219,9 +219,9 @@ def _check_fact(fact: Mapping[str, Any]) -> None:
     """Refuse what the core would compare wrongly: only strings, and whole numbers within +/-2**53 (alone or in lists)."""
     for value in fact.values():
         kind = type(value)
-        if kind is str or (kind is int and -_EXACT <= value <= _EXACT):
+        if kind is str or (kind is int and -EXACT <= value <= EXACT):
             continue
-        if kind is list and all(type(v) is int and -_EXACT <= v <= _EXACT for v in value):
+        if kind is list and all(type(v) is int and -EXACT <= v <= EXACT for v in value):
             continue
         raise EngineError(Problem("", "a fact may hold only strings and whole numbers within +/-2**53 (the engine compares numbers as doubles)", dict(fact)))
 

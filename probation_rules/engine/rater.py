@@ -12,9 +12,10 @@ entry names the compiled rule that fired. Facts carry observed values only: perc
 judgements, indications, strengths, ratings and the points the rules gave.
 
 An unrated standard is asserted too, so that the methodology's ``not_rated`` rule fires and the
-trace carries it; it then takes no part in guidance or the maximum score, adds the 0 points
-its rule gives to the score, and the overall fact carries the reduced maximum, on which the
-compiled, rescaled band rules are guarded.
+trace carries it; it then takes no part in guidance, and adds to the score and to the maximum
+the 0 its rule gives (a rated standard's points rule gives its points and the best points on
+the table); the overall fact carries both, and the compiled, rescaled band rules are guarded on
+the sum of the shares of the maximum, as the score is the sum of the points.
 
 Speed (a comparison rates hundreds of thousands): what every rating reads is worked out once per
 compiled methodology (:class:`_Plan`), and what a key-question value becomes (exact and banded
@@ -26,11 +27,12 @@ rated in the methodology's smaller ruleset, without the rules only an unrated st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from probation_rules.engine.compiler import CompiledMethodology, Decision, FactKind, Slot, below_micro, compiled, position_fields
-from probation_rules.engine.durable_host import Session, UnmatchedFacts
+from probation_rules.engine.compiler import CompiledMethodology, Decision, DecisionKind, Slot, below_micro, compiled, position_fields
+from probation_rules.engine.durable_host import EXACT, Session, UnmatchedFacts
 from probation_rules.errors import EngineError, InspectionError, Problem, RuleConflictError
 from probation_rules.inspection import Counts, Inspection, JudgedEvidence, KeyQuestionValue, NotRated, observed_key_questions
 from probation_rules.margins import Standing, lowest_next_band, next_band_for_score
@@ -51,15 +53,15 @@ _TABLE_OF_KIND = {
 }
 
 Fact = dict[str, Any]
-_KQ: FactKind = "kq"
+_KQ: DecisionKind = "kq"
 _CASE: Slot = ("case", None)
 _UNRATED: tuple[Slot, ...] = (("unrated", None),)
 _JUDGED: tuple[Slot, ...] = (("judged", None),)
 _GUIDED: tuple[Slot, ...] = (("guided", None),)
 _POINTS: tuple[Slot, ...] = (("points", None),)
 _OVERALL: tuple[Slot, ...] = (("score", None), ("overall", None))
+_BAND: tuple[Slot, ...] = (("overall", None),)
 
-_EXACT = 2**53
 _OBSERVED_LIMIT = 4096
 """Distinct key-question values kept per methodology; past it the store starts afresh, so memory stays bounded."""
 
@@ -80,7 +82,7 @@ class _Observed:
         self.exact, self.banded, self.counts, self.rounding = exact, scored, counts, rounding
         self.percent, self.banded_percent = float(exact), float(scored)
         self.micro = micro(scored)
-        if not -_EXACT <= self.micro <= _EXACT:  # the one number in a fact not bounded by the methodology itself
+        if not -EXACT <= self.micro <= EXACT:  # the one number in a fact not bounded by the methodology itself
             raise EngineError(Problem("", "a percentage beyond what the engine can compare exactly (+/-2**53 millionths)", self.percent))
         self.below = below_micro(scored)  # with micro, for the rules that find the lowest key question
         self.inputs: dict[str, Any] = {"percent": self.percent, "banded_percent": self.banded_percent, "rounding": rounding}
@@ -102,7 +104,7 @@ class _Plan:
     keep it alive; see :class:`~probation_rules.engine.compiler.CompiledMethodology`).
     """
 
-    def __init__(self, m: Methodology, score_fields: Mapping[str, str]):
+    def __init__(self, m: Methodology, program: CompiledMethodology):
         self.labels = m.scale.ratings
         self.rank = {rating: i for i, rating in enumerate(m.scale.ratings)}
         self.targets = {g.target for g in m.guidance}
@@ -114,7 +116,8 @@ class _Plan:
         self.kq_table = m.key_question_bands
         self.questions = {s.id: tuple((q, f"{s.id}/{q.id}", *position_fields(i)) for i, q in enumerate(s.key_questions)) for s in m.standards}
         self.case_needs: dict[str, tuple[Slot, ...]] = {s.id: (*((_KQ, i) for i in range(len(s.key_questions))), _CASE) for s in m.standards}
-        self.score_fields = score_fields
+        self.score_fields = program.score_fields
+        self.share_fields = program.share_fields
         self.keys = {kind: {s.id: f"{kind} {s.id}" for s in m.standards} for kind in ("case", "judged", "unrated", "points")}
         self.guidance_keys = {g.id: (f"guidance {g.id}", f"guided {g.id}") for g in m.guidance}
         self.observed: dict[Any, _Observed] = {}
@@ -142,7 +145,7 @@ class _Plan:
 def _plan(program: CompiledMethodology, methodology: Methodology) -> _Plan:
     plan = program.memo.get("rater")
     if plan is None:
-        plan = program.memo["rater"] = _Plan(methodology, program.score_fields)
+        plan = program.memo["rater"] = _Plan(methodology, program)
     assert isinstance(plan, _Plan)
     return plan
 
@@ -163,7 +166,6 @@ def evaluate(inspection: Inspection, methodology: Methodology, *, margins: bool 
 class _Evaluation:
     def __init__(self, program: CompiledMethodology, methodology: Methodology, inspection: Inspection, session: Session, margins: bool):
         self.margins = margins
-        self.program = program
         self.plan = _plan(program, methodology)
         self.m = methodology
         self.inspection = inspection
@@ -179,9 +181,10 @@ class _Evaluation:
         """Each case-based standard's key questions as observed: (question, trace subject, value)."""
         self.adds: dict[str, int] = {}
         """What each standard adds to the score, as its points rule (or the not_rated rule) decided."""
+        self.shares: dict[str, int] = {}
+        """What each scored standard adds to the maximum score, as its points rule (or the not_rated rule) decided."""
         self.unrated = {sid: e.not_rated for sid, e in inspection.standards.items() if isinstance(e, NotRated)}
         self.guidance = [g for g in self.m.guidance if g.target not in self.unrated]
-        self.max_score = self.m.max_score_without(self.unrated) if self.unrated else self.plan.max_score
 
     def run(self, selected_by: str | None = None) -> RatingResult:
         m = self.m
@@ -190,14 +193,14 @@ class _Evaluation:
             indications = self.guidance_stage()
             self.guided_stage(indications)
         points_steps = self.points_stage()
-        score, overall_rating, overall_rule, overall_next = self.overall_stage(points_steps)
+        score, max_score, overall_rating, overall_rule, overall_next = self.overall_stage(points_steps)
         standards = {s.id: StandardResult(**self.results[s.id]) for s in m.standards}
         return RatingResult(
             inspection=InspectionRef(self.inspection.id, self.inspection.unit, self.inspection.region, self.inspection.fieldwork_start, self.inspection.source),
             methodology=MethodologyRef(m.id, m.version, m.title, m.sha256, m.source, selected_by),
             standards=standards,
             score=score,
-            max_score=self.max_score,
+            max_score=max_score,
             overall=overall_rating,
             overall_rule=overall_rule,
             trace=Trace(tuple(self.entries)),
@@ -224,33 +227,20 @@ class _Evaluation:
         by_key: dict[str, list[tuple[str, Decision]]] = {}
         for fact, rules, need in zip(facts, matched, needs, strict=True):
             fired = by_key[fact["key"]] = [(rule, decisions[rule]) for rule in rules]
-            decided: dict[Slot, Decision] = {}
-            for _, d in fired:
-                if d.informational:
-                    continue
-                first = decided.setdefault(d.slot, d)
-                if first is not d and first.outcome() != d.outcome():
-                    rules_named = ", ".join(sorted({x.rule for _, x in fired if x.slot == d.slot and not x.informational}))
-                    raise RuleConflictError(
-                        Problem(_TABLE_OF_KIND.get(d.kind, "guidance"), f"rules {rules_named} give different outcomes for the same input", self._shown(fact)),
-                        file=self.m.source,
-                    )
-            for slot in need:
-                if slot not in decided:
-                    raise RuleConflictError([self._gap(fact, slot[0])], file=self.m.source)
+            _settle(fired, need, functools.partial(self._shown, fact), self.m.source)
         return by_key
 
-    def _gap(self, fact: Mapping[str, Any], kind: str | None = None) -> Problem:
-        table = _TABLE_OF_KIND.get(str(fact.get("kind") if kind is None else kind), "guidance")
-        return Problem(table, "no rule covers this input (a gap in the table)", self._shown(fact))
+    def _gap(self, fact: Mapping[str, Any]) -> Problem:
+        return _gap(fact["kind"], self._shown(fact))
 
     def _shown(self, fact: Mapping[str, Any]) -> dict[str, Any]:
         """A fact as a problem message shows it: percentages and points, not the engine's encodings of them."""
         if fact.get("kind") == "case":
             return {"standard": fact["standard"], **{q.id: value.banded_percent for q, _, value in self.observed[fact["standard"]]}}
         if fact.get("kind") == "overall":
-            return {"points": {sid: self.adds[sid] for sid in self.plan.score_fields if sid not in self.unrated}, "max_score": fact["max_score"]}
-        return _public(fact)
+            scored = self.plan.score_fields
+            return {"points": {sid: self.adds[sid] for sid in scored if sid not in self.unrated}, "max_score": sum(self.shares[sid] for sid in scored)}
+        return {k: v for k, v in fact.items() if k != "key"}
 
     def record(self, engine_rule: str, rule: str, subject: str, inputs: dict[str, Any], outcome: dict[str, Any], because: Sequence[int] = ()) -> int:
         """Add a trace entry (``engine_rule``: the compiled rule that fired, or ""); ``inputs`` and ``outcome`` are the entry's own."""
@@ -259,9 +249,6 @@ class _Evaluation:
         info = self.rules[rule]
         entries.append(TraceEntry(step, rule, subject, inputs, outcome, tuple(because), info.citation, info.evidence, engine_rule))
         return step
-
-    def label(self, rank: int) -> str:
-        return self.labels[rank]
 
     def base_result(self, standard: Standard, rank: int | None, rule: str, step: int, **extra: Any) -> None:
         """Record a standard's result; ``rank`` is None for a standard left unrated."""
@@ -321,8 +308,10 @@ class _Evaluation:
     def _unrated_standard(self, s: Standard, fired: tuple[str, Decision]) -> None:
         firing, decision = fired
         reason = self.unrated[s.id]
-        assert decision.points is not None
+        assert decision.points is not None and decision.share is not None
         self.adds[s.id] = decision.points
+        if s.scored:
+            self.shares[s.id] = decision.share
         outcome: dict[str, Any] = {"rating": None}
         if s.scored:
             outcome["leaves_score_and_maximum"] = True
@@ -417,9 +406,9 @@ class _Evaluation:
             rank = self._apply(decision, fact["judged"], indicated)
             departure = None
             if decision.departure:
-                departure = Departure(decision.rule, self.label(indicated or 0), judged.judgement, self.label(rank), judged.strengths, decision.capped)
-            inputs = {"judgement": judged.judgement, "strengths": len(judged.strengths), "indicated": None if indicated is None else self.label(indicated)}
-            outcome: dict[str, Any] = {"rating": self.label(rank)}
+                departure = Departure(decision.rule, self.labels[indicated or 0], judged.judgement, self.labels[rank], judged.strengths, decision.capped)
+            inputs = {"judgement": judged.judgement, "strengths": len(judged.strengths), "indicated": None if indicated is None else self.labels[indicated]}
+            outcome: dict[str, Any] = {"rating": self.labels[rank]}
             if departure is not None:
                 outcome.update(departure=True, capped=decision.capped)
             step = self.record(firing, decision.rule, standard.id, inputs, outcome, [indications[g.id][1]])
@@ -429,7 +418,7 @@ class _Evaluation:
                 decision.rule,
                 step,
                 judgement=judged.judgement,
-                indicated=None if indicated is None else self.label(indicated),
+                indicated=None if indicated is None else self.labels[indicated],
                 guidance_rule=self.entries[indications[g.id][1] - 1].rule,
                 departure=departure,
             )
@@ -457,20 +446,27 @@ class _Evaluation:
             if decision.points is None:  # rated but not scored: its own rule fired, no points row did
                 self.record(firing, decision.rule, s.id, inputs, {"points": None, "scored": False}, [self.step_of[s.id]])
                 continue
+            assert decision.share is not None
             self.results[s.id]["points"] = self.adds[s.id] = decision.points
+            self.shares[s.id] = decision.share
             steps.append(self.record(firing, decision.rule, s.id, inputs, {"points": decision.points}, [self.step_of[s.id]]))
         return steps
 
-    def overall_stage(self, points_steps: Sequence[int]) -> tuple[int, str, str, NextBand | None]:
-        """The score and the overall band, in one batch: both are rules over the sum of the points the rules gave."""
+    def overall_stage(self, points_steps: Sequence[int]) -> tuple[int, int, str, str, NextBand | None]:
+        """The score, the maximum and the overall band, in one batch: rules over the sums of the points and shares the rules gave."""
         m, plan, unrated = self.m, self.plan, self.unrated
-        adds = self.adds
-        fields = {field: adds[sid] for sid, field in plan.score_fields.items()}
-        firings = self.fire([{"kind": "overall", "key": "overall", "max_score": self.max_score, **fields}], [_OVERALL])["overall"]
+        adds, shares = self.adds, self.shares
+        fact: Fact = {"kind": "overall", "key": "overall"}
+        for sid, field in plan.score_fields.items():
+            fact[field] = adds[sid]
+        for sid, field in plan.share_fields.items():
+            fact[field] = shares[sid]
+        firings = self.fire([fact], [_OVERALL])["overall"]
         firing, decision = next((f, d) for f, d in firings if d.kind == "score")
         score = decision.score
         assert score is not None
-        outcome: dict[str, Any] = {"score": score, "max_score": self.max_score}
+        max_score = sum(shares.values())  # what the band rule that fires was guarded on
+        outcome: dict[str, Any] = {"score": score, "max_score": max_score}
         unrated_steps = [self.step_of[s.id] for s in plan.scored if s.id in unrated]
         if unrated_steps:
             outcome["full_max_score"] = plan.max_score
@@ -480,12 +476,12 @@ class _Evaluation:
         firing, decision = next((f, d) for f, d in firings if d.kind == "overall" and not d.informational)
         assert decision.rating is not None
         rating = self.labels[decision.rating]
-        table, rescaled = plan.overall_table(m, self.max_score)
+        table, rescaled = plan.overall_table(m, max_score)
         because = [score_step]
-        inputs: dict[str, Any] = {"score": score, "max_score": self.max_score}
+        inputs: dict[str, Any] = {"score": score, "max_score": max_score}
         for f, d in firings:
             if d.informational:
-                bounds = {"max_score": self.max_score, "full_max_score": plan.max_score}
+                bounds = {"max_score": max_score, "full_max_score": plan.max_score}
                 because.append(self.record(f, d.rule, "overall", bounds, {"bands_from": dict(rescaled)}, [score_step]))
                 inputs["full_max_score"] = plan.max_score
         nxt = next_band_for_score(table, score) if self.margins else None
@@ -493,7 +489,7 @@ class _Evaluation:
         if nxt is not None:
             outcome["next_band"] = {"rating": nxt.rating, "short_by": nxt.short_by}
         self.record(firing, decision.rule, "overall", inputs, outcome, because)
-        return score, rating, decision.rule, nxt
+        return score, max_score, rating, decision.rule, nxt
 
 
 def rate_score(methodology: Methodology, score: int, max_score: int | None = None) -> tuple[str, str]:
@@ -507,27 +503,51 @@ def rate_score(methodology: Methodology, score: int, max_score: int | None = Non
     if not 0 <= score <= maximum or (maximum != full and maximum not in methodology.possible_maxima()):
         raise InspectionError(Problem("score", f"must be a whole number from 0 to a maximum {methodology.id} can give (got {score}/{maximum})"))
     program = compiled(methodology)
-    # The overall rules read the sum of the points on the fact: a published score is given as one
-    # standard's points, the others' as 0 (with nothing scored, the score can only be 0).
-    fields = dict.fromkeys(program.score_fields.values(), 0)
-    if fields:
-        fields[next(iter(fields))] = score
+    # The overall rules read the sums of the points and of the shares of the maximum on the fact:
+    # a published score is given as one standard's points and its maximum as one standard's
+    # share, the others' as 0 (with nothing scored, the score and the maximum can only be 0).
+    fact: Fact = {"kind": "overall", "key": "overall"}
+    for fields, total in ((program.score_fields, score), (program.share_fields, maximum)):
+        for i, field in enumerate(fields.values()):
+            fact[field] = total if i == 0 else 0
+
+    def shown() -> dict[str, int]:
+        return {"score": score, "max_score": maximum}
+
     with program.engine.session() as session:
         try:
-            firings = session.assert_facts([{"kind": "overall", "key": "overall", "max_score": maximum, **fields}])
+            (rules,) = session.matched([fact])
         except UnmatchedFacts:
-            raise RuleConflictError(
-                Problem("overall_bands", "no rule covers this input (a gap in the table)", {"score": score}), file=methodology.source
-            ) from None
-    decisions = {d for d in (program.decisions[f.rule] for f in firings) if d.kind == "overall" and not d.informational}
-    if len({d.rating for d in decisions}) != 1:
-        raise RuleConflictError(
-            Problem("overall_bands", "no rule, or rules with different outcomes, place this score", {"score": score}), file=methodology.source
-        )
-    decision = decisions.pop()
+            raise RuleConflictError([_gap("overall", shown())], file=methodology.source) from None
+    fired = [(rule, program.decisions[rule]) for rule in rules]
+    _settle(fired, _BAND, shown, methodology.source)
+    decision = next(d for _, d in fired if d.kind == "overall" and not d.informational)
     assert decision.rating is not None
     return methodology.scale.ratings[decision.rating], decision.rule
 
 
-def _public(fact: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fact.items() if k not in ("sid", "id", "key")}
+def _settle(fired: Sequence[tuple[str, Decision]], need: Sequence[Slot], shown: Callable[[], Any], source: str | None) -> None:
+    """Refuse what the rules that fired on one fact leave unsettled: a slot in ``need`` no rule decided, or one two rules decided differently.
+
+    ``shown``: the fact as the problem message shows it (worked out only for the message).
+    """
+    decided: dict[Slot, Decision] = {}
+    for _, d in fired:
+        if d.informational:
+            continue
+        first = decided.setdefault(d.slot, d)
+        if first is not d and first.outcome() != d.outcome():
+            rules_named = ", ".join(sorted({x.rule for _, x in fired if x.slot == d.slot and not x.informational}))
+            raise RuleConflictError(Problem(_table(d.kind), f"rules {rules_named} give different outcomes for the same input", shown()), file=source)
+    for slot in need:
+        if slot not in decided:
+            raise RuleConflictError([_gap(slot[0], shown())], file=source)
+
+
+def _table(kind: str) -> str:
+    """The methodology table a kind of decision comes from, for a problem's path."""
+    return _TABLE_OF_KIND.get(kind, "guidance")
+
+
+def _gap(kind: str, shown: Any) -> Problem:
+    return Problem(_table(kind), "no rule covers this input (a gap in the table)", shown)

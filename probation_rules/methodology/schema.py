@@ -10,8 +10,11 @@ rule is. Nothing in this module knows a particular framework.
 from __future__ import annotations
 
 import datetime
+import functools
+import itertools
 import math
-from collections.abc import Collection, Iterator
+import operator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Literal
 
 import attrs
@@ -39,6 +42,7 @@ __all__ = [
     "Rule",
     "Scale",
     "Standard",
+    "point_totals",
 ]
 
 Evidence = Literal["published", "data", "recalled", "inferred"]
@@ -252,6 +256,20 @@ class Lineage:
     removed: tuple[str, ...] = ()
 
 
+def point_totals(groups: Iterable[tuple[Collection[int], int]]) -> frozenset[int]:
+    """Every total that standards' points can add up to, one choice of points per standard.
+
+    ``groups`` gives, for each kind of standard, the points one of them can earn and how many
+    such standards there are: ``[({0, 1, 2, 3}, 5), ({1, 2, 3}, 2)]``. Counted as a bit set, so
+    thirty standards cost thirty shifts, not every combination.
+    """
+    totals = 1  # bit t set: t is a total; before any standard, only 0
+    for options, count in groups:
+        for _ in range(count):
+            totals = functools.reduce(operator.or_, (totals << p for p in set(options)), 0)
+    return frozenset(t for t in range(totals.bit_length()) if totals >> t & 1)
+
+
 @attrs.frozen(cache_hash=True)
 class Methodology:
     """A whole rating framework. ``source`` and ``sha256`` are set by the loader, not the file."""
@@ -316,6 +334,32 @@ class Methodology:
         """Every maximum score some set of rated scored standards gives (at least one rated; 0 when none is scored)."""
         scored = sum(1 for s in self.standards if s.scored)
         return tuple(sorted({self.best_points * k for k in range(1, scored + 1)} | {self.max_score}))
+
+    def scores_by_maximum(self, ratings: Callable[[Standard], Collection[str]] | None = None) -> dict[int, tuple[int, ...]]:
+        """For each maximum score an inspection can be out of, every score its points can add up to.
+
+        With every scored standard rated there is one maximum, :attr:`max_score`. With a
+        ``not_rated`` rule, inspectors may leave scored standards unrated (any of them, not all):
+        each number of rated standards gives its own maximum (:attr:`best_points` each) and its
+        own scores. ``ratings`` gives the ratings a standard can be given (default: every rating on
+        the scale; ``check`` passes only those the key-question bands can give a case-based
+        standard). The one statement of which scores exist: the compiler writes a score rule for
+        each, and ``check`` proves the overall bands over them.
+        """
+        kinds: dict[frozenset[int], int] = {}
+        for s in self.standards:
+            if s.scored:
+                allowed = self.scale.ratings if ratings is None else ratings(s)
+                options = frozenset(row.points for row in self.points.rows if row.rating in allowed)
+                kinds[options] = kinds.get(options, 0) + 1
+        options_of, counts = list(kinds), tuple(kinds.values())
+        rated = [counts]
+        if self.not_rated is not None:
+            rated = [c for c in itertools.product(*(range(n + 1) for n in counts)) if sum(c) > 0] or rated
+        found: dict[int, set[int]] = {}
+        for numbers in rated:
+            found.setdefault(self.best_points * sum(numbers), set()).update(point_totals(zip(options_of, numbers, strict=True)))
+        return {maximum: tuple(sorted(scores)) for maximum, scores in sorted(found.items())}
 
     def overall_bands_for(self, max_score: int) -> BandTable:
         """The overall band table that applies when the maximum score is ``max_score``.

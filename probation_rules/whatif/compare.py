@@ -6,8 +6,8 @@ changes with the rule where its two traces part, and shows the changed rules bes
 values. Every rating comes from the engine, through :mod:`probation_rules.batch` (``rated``, the
 one-by-one form of ``rate_many``).
 
-For large populations the work is shared out in chunks to worker processes (``spawn``, as in
-:mod:`probation_rules.batch`): each worker compiles both methodologies once, rates its chunk
+For large populations the work is shared out in chunks to worker processes
+(:func:`probation_rules.batch.in_workers`, which stops them at once on Ctrl-C): each worker compiles both methodologies once, rates its chunk
 (each inspection under both, in turn) and sends back only what the report needs. Shipping
 whole results with their traces between processes would cost more than rating them, and a
 simulated population is drawn in the workers, so it never crosses a process boundary at all.
@@ -15,23 +15,23 @@ simulated population is drawn in the workers, so it never crosses a process boun
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.batch import rate_many, rated
-from probation_rules.errors import ProbationRulesError, Problem, UsageError
+from probation_rules.batch import in_workers, rated
+from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import Lineage, Methodology
+from probation_rules.percent import counted
 from probation_rules.result import RatingResult
 from probation_rules.whatif.changes import RuleChange, rule_changes
-from probation_rules.whatif.divergence import Divergence, first_divergence
-from probation_rules.whatif.population import Population, Source, fit, gather, loaded, shape
+from probation_rules.whatif.divergence import Divergence, divergences
+from probation_rules.whatif.population import Population, fit, gather, shape
 from probation_rules.whatif.progress import Progress
 
 __all__ = ["ABSENT", "NOT_RATED", "Comparison", "Matrix", "MethodologyInfo", "Outcome", "Side", "compare"]
@@ -45,6 +45,8 @@ CHUNK = 1000
 """Inspections per task: large enough that process overhead is small, small enough for a smooth progress bar."""
 
 OVERALL = "overall"
+NO_ORIGIN = "(none)"
+"""Where a change began when no divergence was found (the traces decide everything alike)."""
 
 
 @attrs.frozen
@@ -91,7 +93,15 @@ class Outcome:
     """Key questions (``<standard>/<key question>``) placed in a different band."""
     key_questions: int
     """Key questions both methodologies placed in a band."""
-    divergence: Divergence | None = None
+    divergences: tuple[Divergence, ...] = ()
+    """Every rule where the two traces part on the way to a changed rating, in trace order (:func:`~probation_rules.whatif.divergence.divergences`)."""
+    band_moves: tuple[tuple[str, str, str], ...] = ()
+    """Each key question of :attr:`bands_changed` with its band under each side: ``(address, baseline band, candidate band)``."""
+
+    @property
+    def divergence(self) -> Divergence | None:
+        """The first of :attr:`divergences` (None when the traces decide everything alike)."""
+        return self.divergences[0] if self.divergences else None
 
     def moved_standards(self) -> dict[str, tuple[str | None, str | None]]:
         ids = list(self.baseline.standards) + [s for s in self.candidate.standards if s not in self.baseline.standards]
@@ -106,6 +116,21 @@ class Outcome:
     def changed(self) -> bool:
         return self.baseline.overall != self.candidate.overall or bool(self.moved_standards())
 
+    def origins(self, changes: Sequence[RuleChange]) -> list[str]:
+        """The change each divergence comes from (:meth:`Divergence.origin`), in trace order; ``(none)`` when none was found."""
+        return ([d.origin(changes) for d in self.divergences] or [NO_ORIGIN]) if self.changed else []
+
+    def origins_by_rating(self, changes: Sequence[RuleChange]) -> dict[str, list[str]]:
+        """For each rating that changed (``overall``, standard ids), the distinct changes its move began at."""
+        moved = ([OVERALL] if self.baseline.overall != self.candidate.overall else []) + list(self.moved_standards())
+        out: dict[str, list[str]] = {subject: [] for subject in moved}
+        for d in self.divergences:
+            rule = d.origin(changes)
+            for subject in d.moved:
+                if subject in out and rule not in out[subject]:
+                    out[subject].append(rule)
+        return {subject: rules or [NO_ORIGIN] for subject, rules in out.items()}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -116,7 +141,9 @@ class Outcome:
             "max_score": {"baseline": self.baseline.max_score, "candidate": self.candidate.max_score},
             "standards": {sid: {"baseline": old, "candidate": new} for sid, (old, new) in self.moved_standards().items()},
             "key_questions_changed_band": list(self.bands_changed),
+            "key_question_bands": [{"key_question": a, "baseline": old, "candidate": new} for a, old, new in self.band_moves],
             "first_divergence": None if self.divergence is None else self.divergence.to_dict(),
+            "divergences": [d.to_dict() for d in self.divergences],
         }
 
 
@@ -202,18 +229,45 @@ class Comparison:
                 counts[address] = counts.get(address, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
+    def key_question_moves(self) -> dict[str, dict[tuple[str, str], int]]:
+        """For each key question placed in a different band, how many results moved from which band to which."""
+        moves: dict[str, dict[tuple[str, str], int]] = {}
+        for o in self.outcomes:
+            for address, old, new in o.band_moves:
+                by = moves.setdefault(address, {})
+                by[old, new] = by.get((old, new), 0) + 1
+        order = self.key_questions_by_address()
+        return {a: dict(sorted(moves[a].items(), key=lambda kv: (-kv[1], kv[0]))) for a in order}
+
     def origins(self) -> dict[str, int]:
-        """How many changed inspections each change began at (see :meth:`Divergence.origin`)."""
+        """How many changed inspections each change acted on (see :meth:`Divergence.origin`).
+
+        An inspection where two changes acted (two rules, each moving a rating) counts under
+        both, so the counts can add up to more than the changed inspections.
+        """
         counts: dict[str, int] = {}
         for o in self.changed:
-            d = o.divergence
-            rule = "(none)" if d is None else d.origin(self.rule_changes)
-            counts[rule] = counts.get(rule, 0) + 1
+            for rule in dict.fromkeys(o.origins(self.rule_changes)):
+                counts[rule] = counts.get(rule, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def origins_by_rating(self) -> dict[str, dict[str, int]]:
+        """For each rating that changed (a standard id, ``overall``), how many inspections' change of it began at each change."""
+        counts: dict[str, dict[str, int]] = {}
+        for o in self.changed:
+            for subject, rules in o.origins_by_rating(self.rule_changes).items():
+                by = counts.setdefault(subject, {})
+                for rule in rules:
+                    by[rule] = by.get(rule, 0) + 1
+        order = {sid: i for i, sid in enumerate([OVERALL, *(m.subject for m in self.standards)])}
+        return {
+            subject: dict(sorted(by.items(), key=lambda kv: (-kv[1], kv[0])))
+            for subject, by in sorted(counts.items(), key=lambda kv: order.get(kv[0], len(order)))
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "comparison_version": "1",
+            "comparison_version": "2",
             "baseline": self.baseline.to_dict(),
             "candidate": self.candidate.to_dict(),
             "population": self.population,
@@ -228,9 +282,20 @@ class Comparison:
                 "compared": self.key_questions_compared,
                 "changed_band": self.key_questions_changed,
                 "by_key_question": self.key_questions_by_address(),
+                "moves_by_key_question": {
+                    a: [{"baseline": old, "candidate": new, "results": n} for (old, new), n in moves.items()] for a, moves in self.key_question_moves().items()
+                },
             },
             "origins": self.origins(),
-            "changed": [o.to_dict() | {"change_began_at": None if o.divergence is None else o.divergence.origin(self.rule_changes)} for o in self.changed],
+            "origins_by_rating": self.origins_by_rating(),
+            "changed": [
+                o.to_dict()
+                | {
+                    "change_began_at": None if o.divergence is None else o.divergence.origin(self.rule_changes),
+                    "changes_began_at": [d.origin(self.rule_changes) for d in o.divergences],
+                }
+                for o in self.changed
+            ],
         }
 
     def to_text(self, limit: int | None = 20) -> str:
@@ -280,29 +345,23 @@ def _run_chunk(start: int, stop: int) -> list[Outcome]:
 
 
 def _outcomes(job: _Job, start: int, stop: int) -> list[Outcome]:
-    inspections = [_load(source, start + i, job.population) for i, source in enumerate(job.population.slice(start, stop))]
-    under_baseline = [fit(i, job.fit_baseline) for i in inspections] if job.fit_baseline else inspections
-    under_candidate = [fit(i, job.fit_candidate) for i in inspections] if job.fit_candidate else inspections
-    try:
-        # Each inspection under both, compared, and its two results dropped: holding a chunk of whole
-        # results (every trace) alive makes the garbage collector rescan them, about a quarter of
-        # the time of a comparison.
-        pairs = zip(rated(under_baseline, job.baseline, margins=False), rated(under_candidate, job.candidate, margins=False), strict=True)
-        return [_outcome(a, b) for a, b in pairs]
-    except ProbationRulesError:
-        pass  # report the problem rate_many reports: the first under the baseline, else under the candidate
-    old = rate_many(under_baseline, job.baseline, margins=False)
-    new = rate_many(under_candidate, job.candidate, margins=False)
-    return [_outcome(a, b) for a, b in zip(old, new, strict=True)]
+    """Inspections ``start`` to ``stop``, one at a time: read, rated under both, compared; a bad one raises, named by its position.
+
+    Each inspection's two results are dropped once compared: holding a chunk of whole results
+    (every trace) alive makes the garbage collector rescan them, about a quarter of the time of a
+    comparison. Under the baseline first, so of two problems the baseline's is reported.
+    """
+    out = []
+    for i in range(start, stop):
+        inspection = job.population.load(i)
+        a = _rated(fit(inspection, job.fit_baseline) if job.fit_baseline else inspection, job.baseline, i)
+        b = _rated(fit(inspection, job.fit_candidate) if job.fit_candidate else inspection, job.candidate, i)
+        out.append(_outcome(a, b))
+    return out
 
 
-def _load(source: Source, index: int, population: Population) -> Inspection:
-    label = population.label(index)
-    try:
-        inspection = loaded(source)
-    except ProbationRulesError as exc:
-        raise type(exc)([p.with_file(label) for p in exc.problems]) from None
-    return inspection if label is None or inspection.source else attrs.evolve(inspection, source=label)
+def _rated(inspection: Inspection, m: Methodology, position: int) -> RatingResult:
+    return next(rated([inspection], m, margins=False, offset=position))
 
 
 def _side(r: RatingResult) -> Side:
@@ -311,7 +370,7 @@ def _side(r: RatingResult) -> Side:
 
 def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
     old, new = _side(a), _side(b)
-    changed_bands = []
+    band_moves = []
     compared = 0
     for sid, sa in a.standards.items():
         sb = b.standards.get(sid)
@@ -322,11 +381,12 @@ def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
             if kb is not None:
                 compared += 1
                 if ka.band != kb.band:
-                    changed_bands.append(f"{sid}/{q}")
-    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, tuple(changed_bands), compared)
+                    band_moves.append((f"{sid}/{q}", ka.band, kb.band))
+    bands_changed = tuple(address for address, _, _ in band_moves)
+    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, bands_changed, compared, band_moves=tuple(band_moves))
     if outcome.changed:
         moved = set(outcome.moved_standards()) | ({OVERALL} if old.overall != new.overall else set())
-        outcome = attrs.evolve(outcome, divergence=first_divergence(a.trace, b.trace, moved))
+        outcome = attrs.evolve(outcome, divergences=divergences(a.trace, b.trace, moved))
     return outcome
 
 
@@ -363,7 +423,7 @@ def _population(items: Iterable[Any]) -> Population:
         return gather(paths)
     if paths:
         raise UsageError(Problem("inspections", "must be all paths or all documents, not a mixture"))
-    return Population(f"{len(items):,} inspection{'s' if len(items) != 1 else ''}", tuple(items))
+    return Population(counted(len(items), "inspection"), tuple(items))
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -380,11 +440,9 @@ def _rate_all(job: _Job, workers: int, bar: Progress) -> Iterator[Outcome]:
                 yield from _outcomes(job, start, stop)
                 bar.advance(stop - start)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            futures: list[Future[list[Outcome]]] = [pool.submit(_run_chunk, start, stop) for start, stop in chunks]
-            for future, (start, stop) in zip(futures, chunks, strict=True):
-                yield from future.result()
+        with closing(in_workers(workers, _run_chunk, chunks, _start_worker, (job,))) as parts:
+            for part, (start, stop) in zip(parts, chunks, strict=True):
+                yield from part
                 bar.advance(stop - start)
 
 

@@ -32,7 +32,7 @@ import attrs
 
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Guidance, GuidanceRow, Methodology, Rounding
-from probation_rules.percent import as_fraction, banded
+from probation_rules.percent import as_fraction, banded, counted, number
 from probation_rules.whatif.changes import RuleChange, rule_changes
 
 __all__ = [
@@ -89,8 +89,8 @@ class PercentRegion:
         return self.low <= p < self.high or (self.closed and p == self.high)
 
     def text(self) -> str:
-        upper = f"<= {_num(self.high)}" if self.closed else f"< {_num(self.high)}"
-        return f"{_num(self.low)} <= p {upper}: {band_text(self.baseline)} -> {band_text(self.candidate)}"
+        upper = f"<= {number(self.high)}" if self.closed else f"< {number(self.high)}"
+        return f"{number(self.low)} <= p {upper}: {band_text(self.baseline)} -> {band_text(self.candidate)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,9 +164,9 @@ class GuidedChange:
     def strengths_text(self) -> str:
         low, high = self.strengths, self.strengths_up_to
         if high is None:
-            return "any number of strengths" if low == 0 else f">= {low} strength{'s' if low != 1 else ''}"
+            return "any number of strengths" if low == 0 else f">= {counted(low, 'strength')}"
         if low == high:
-            return f"{low} strength{'s' if low != 1 else ''}"
+            return counted(low, "strength")
         return f"{low} to {high} strengths"
 
     def text(self) -> str:
@@ -218,13 +218,6 @@ class MethodologyDiff:
         from probation_rules.whatif.diff_report import markdown
 
         return markdown(self, limit)
-
-
-def _num(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
-    return text if Fraction(text) == value else f"{float(value):.2f}..."
 
 
 def _band(table: BandTable, value: Fraction) -> str:
@@ -391,7 +384,7 @@ def guided_changes(a: Methodology, b: Methodology) -> list[GuidedChange]:
 
 
 def _region_warnings(regions: Sequence[PercentRegion], typical: int, sizes: Sequence[int]) -> Iterator[str]:
-    step = _num(Fraction(100, typical))
+    step = number(Fraction(100, typical))
     for r in regions:
         if not any(r.contains(Fraction(100 * k, n)) for n in sizes for k in range(n + 1)):
             yield f"key-question bands: {r.text()}, but no share of {sizes[0]} to {sizes[-1]} relevant cases falls there: no inspection of those sizes changes"

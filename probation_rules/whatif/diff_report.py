@@ -7,14 +7,16 @@ sizes with a few shares each is what a reader scans for "does this touch 20 case
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
+from probation_rules.percent import number
 from probation_rules.whatif.diff import MethodologyDiff, ShareChange, band_text, indication_text, summarise_shares
 
 __all__ = ["markdown", "text"]
 
 
 def _shares(n: int, shares: Sequence[ShareChange]) -> str:
-    return "; ".join(f"{s.yes}/{n} ({100 * s.yes / n:.4g}%) {band_text(s.baseline)} -> {band_text(s.candidate)}" for s in shares)
+    return "; ".join(f"{s.yes}/{n} ({number(Fraction(100 * s.yes, n))}%) {band_text(s.baseline)} -> {band_text(s.candidate)}" for s in shares)
 
 
 def _share_line(n: int, shares: Sequence[ShareChange]) -> str:

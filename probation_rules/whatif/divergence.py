@@ -25,14 +25,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
+from probation_rules.percent import number
 from probation_rules.trace import Trace, TraceEntry
 from probation_rules.whatif.changes import RuleChange
 
-__all__ = ["Divergence", "first_divergence", "fmt"]
+__all__ = ["Divergence", "divergences", "first_divergence", "fmt"]
 
 _MARGINS = ("next_band",)
 """Outcome keys that say how far a value is from the next band: a margin, not a decision."""
@@ -63,6 +64,8 @@ class Divergence:
     inputs: Mapping[str, Any]
     """The baseline's inputs (the candidate's when the baseline has no such step)."""
     candidate_inputs: Mapping[str, Any] = attrs.field(factory=dict)
+    moved: tuple[str, ...] = ()
+    """The changed ratings (standard ids, ``overall``) whose change began here, in trace order."""
 
     @property
     def changed_inputs(self) -> dict[str, tuple[Any, Any]]:
@@ -84,17 +87,17 @@ class Divergence:
                 out.append((k, old, old))
         return out
 
-    def text(self) -> str:
-        def side(rule: str | None, outcome: Mapping[str, Any]) -> str:
-            if rule is None:
-                return "(no such step)"
-            shown = ", ".join(f"{k} {_fmt(v)}" for k, v in outcome.items())
-            return f"{rule} ({shown})" if shown else rule
+    def side(self, which: Literal["baseline", "candidate"]) -> str:
+        """One side's step as the reports show it: its rule and decision, ``(no such step)`` for none."""
+        rule, outcome = (self.baseline_rule, self.baseline) if which == "baseline" else (self.candidate_rule, self.candidate)
+        if rule is None:
+            return "(no such step)"
+        shown = ", ".join(f"{k} {_fmt(v)}" for k, v in outcome.items())
+        return f"{rule} ({shown})" if shown else rule
 
+    def text(self) -> str:
         given = ", ".join(f"{k} {_fmt(old)}" + ("" if old == new else f" -> {_fmt(new)}") for k, old, new in self.shown_inputs())
-        return f"{self.subject}: {side(self.baseline_rule, self.baseline)} -> {side(self.candidate_rule, self.candidate)}" + (
-            f"; from {given}" if given else ""
-        )
+        return f"{self.subject}: {self.side('baseline')} -> {self.side('candidate')}" + (f"; from {given}" if given else "")
 
     def origin(self, changes: Sequence[RuleChange]) -> str:
         """The change this divergence comes from, named by its address in the methodologies.
@@ -134,17 +137,18 @@ class Divergence:
             "candidate": dict(self.candidate),
             "inputs": dict(self.inputs),
             "candidate_inputs": dict(self.candidate_inputs),
+            "moved": list(self.moved),
         }
 
 
 def fmt(value: Any) -> str:
-    """A trace value as the reports print it: 64.5, not 64.500000; ``none`` for no value."""
+    """A trace value as the reports print it: a number exactly (:func:`~probation_rules.percent.number`), ``none`` for no value."""
     return _fmt(value)
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return number(value)
     if value is None:
         return "none"
     return str(value)
@@ -195,11 +199,20 @@ def _position(pair: Pair) -> tuple[int, bool]:
 
 
 def first_divergence(baseline: Trace, candidate: Trace, changed: Collection[str]) -> Divergence | None:
-    """The rule where the traces part, on the way to the subjects in ``changed`` (``"overall"``, standard ids).
+    """The first (in trace order) of :func:`divergences`; None when the traces decide everything alike."""
+    found = divergences(baseline, candidate, changed)
+    return found[0] if found else None
+
+
+def divergences(baseline: Trace, candidate: Trace, changed: Collection[str]) -> tuple[Divergence, ...]:
+    """Every rule where the traces part, on the way to the subjects in ``changed`` (``"overall"``, standard ids).
 
     The walk starts at the entries that rated each changed subject and goes down, on both traces
     at once, into what each entry read (its ``because``, matched by subject and kind of decision),
-    as long as that decided differently. None when the traces decide everything alike.
+    as long as that decided differently. Each origin is listed once, in trace order, with the
+    changed subjects whose walk reached it (:attr:`Divergence.moved`): two rules changed in one
+    inspection are two origins, and a change that moved both a standard and the overall rating
+    is one, leading to both.
     """
     b_step = {e.step: e for e in baseline}
     c_step = {e.step: e for e in candidate}
@@ -212,23 +225,37 @@ def first_divergence(baseline: Trace, candidate: Trace, changed: Collection[str]
         return [e for e in trace if e.subject in changed]
 
     moved = [p for p in _pairs(subjects(baseline), subjects(candidate)) if _decides_differently(p)]
-    stack = [p for p in moved if any(e is not None and _kind(e) == _RATING for e in p)] or moved
-    origins: list[Pair] = []
-    seen: set[tuple[int | None, int | None]] = set()
-    while stack:
-        pair = stack.pop()
-        key = (None if pair[0] is None else pair[0].step, None if pair[1] is None else pair[1].step)
-        if key in seen:
-            continue
-        seen.add(key)
-        differing = [p for p in below(pair) if _decides_differently(p)]
-        if differing:
-            stack.extend(differing)
-        else:
-            origins.append(pair)
-    if not origins:
-        return None
-    return _divergence(min(origins, key=_position))
+    starts = [p for p in moved if any(e is not None and _kind(e) == _RATING for e in p)] or moved
+    origins: dict[tuple[int | None, int | None], tuple[Pair, list[str]]] = {}
+    for start in starts:
+        subject = _either(start).subject
+        stack, seen = [start], set()
+        while stack:
+            pair = stack.pop()
+            key = _key(pair)
+            if key in seen:
+                continue
+            seen.add(key)
+            differing = [p for p in below(pair) if _decides_differently(p)]
+            if differing:
+                stack.extend(differing)
+                continue
+            reached = origins.setdefault(key, (pair, []))[1]
+            if subject not in reached:
+                reached.append(subject)
+    ordered = sorted(origins.values(), key=lambda found: _position(found[0]))
+    return tuple(attrs.evolve(_divergence(pair), moved=tuple(reached)) for pair, reached in ordered)
+
+
+def _either(pair: Pair) -> TraceEntry:
+    b, c = pair
+    either = b if b is not None else c
+    assert either is not None
+    return either
+
+
+def _key(pair: Pair) -> tuple[int | None, int | None]:
+    return (None if pair[0] is None else pair[0].step, None if pair[1] is None else pair[1].step)
 
 
 def _divergence(pair: Pair) -> Divergence:

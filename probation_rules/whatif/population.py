@@ -15,14 +15,32 @@ from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.errors import InputFileError, InspectionError, Problem
+from probation_rules.errors import InputFileError, InspectionError, ProbationRulesError, Problem
 from probation_rules.inspection import Case, CaseEvidence, Inspection, load_inspection, parse_json
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import counted
+from probation_rules.reading import read_text
 from probation_rules.whatif.simulate import Simulation
 
-__all__ = ["STDIN", "Population", "documents", "fit", "gather", "shape", "simulated"]
+__all__ = ["STDIN", "Population", "Unread", "documents", "fit", "gather", "shape", "simulated"]
 
 Source = str | Mapping[str, Any] | Inspection
+
+
+@attrs.frozen
+class Unread:
+    """A document kept as text until its inspection is read (:func:`gather` with ``read=False``): a line of a JSON lines file."""
+
+    text: str
+    label: str
+
+    def parsed(self) -> Mapping[str, Any]:
+        """The document, read as an inspection file is (a key given twice is refused, naming it)."""
+        doc: Mapping[str, Any]
+        doc, repeated = parse_json(self.text, self.label)
+        if repeated:
+            raise InspectionError(repeated, file=self.label)
+        return doc
 
 
 @attrs.frozen
@@ -30,7 +48,7 @@ class Population:
     """Inspections to compare, addressable by position so worker processes can share them out."""
 
     description: str
-    sources: tuple[Source, ...] = ()
+    sources: tuple[Source | Unread, ...] = ()
     simulation: Simulation | None = None
     labels: tuple[str | None, ...] = ()
     """Where each source came from when it is not a file of its own (a line of a JSON lines file)."""
@@ -39,9 +57,14 @@ class Population:
         return self.simulation.count if self.simulation is not None else len(self.sources)
 
     def slice(self, start: int, stop: int) -> list[Source]:
+        return [self.source(i) for i in range(start, stop)]
+
+    def source(self, i: int) -> Source:
+        """Inspection ``i`` as given: a path, a parsed document, an inspection, or one drawn from the simulation."""
         if self.simulation is not None:
-            return list(self.simulation.inspections(start, stop))
-        return list(self.sources[start:stop])
+            return self.simulation.inspection(i)
+        source = self.sources[i]
+        return source.parsed() if isinstance(source, Unread) else source
 
     def label(self, i: int) -> str | None:
         """What an error about inspection ``i`` should name as its file."""
@@ -49,25 +72,41 @@ class Population:
             return f"simulated inspection {i + 1} (seed {self.simulation.seed})"
         return self.labels[i] if i < len(self.labels) else None
 
+    def load(self, i: int) -> Inspection:
+        """Inspection ``i``, read (values are checked when it is validated against a methodology).
+
+        An error names where it came from (:meth:`label`: the line of a JSON lines file, the
+        simulated inspection), and so does the inspection's ``source`` when it has none of its own.
+        """
+        label = self.label(i)
+        try:
+            inspection = load_inspection(self.source(i), check_values=False)
+        except ProbationRulesError as exc:
+            raise type(exc)([p.with_file(label) for p in exc.problems]) from None
+        return inspection if label is None or inspection.source else attrs.evolve(inspection, source=label)
+
     def assumptions(self) -> list[str]:
         return self.simulation.assumptions() if self.simulation is not None else []
 
 
 def simulated(simulation: Simulation) -> Population:
-    return Population(f"{simulation.count:,} simulated inspections (seed {simulation.seed}, {simulation.cases} cases each)", simulation=simulation)
+    return Population(f"{counted(simulation.count, 'simulated inspection')} (seed {simulation.seed}, {simulation.cases} cases each)", simulation=simulation)
 
 
 STDIN = "-"
 """A path that means standard input (``simulate ... | compare ... -``)."""
 
 
-def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None) -> Population:
+def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None, *, read: bool = True) -> Population:
     """Inspection files, every ``*.json`` and ``*.jsonl`` file in a folder, JSON lines files, and streams.
 
     A stream is ``-`` (``stdin``) or a path that is neither a file nor a folder (``/dev/stdin``,
     a pipe): it holds one JSON document, or JSON lines with one inspection per line.
+    ``read=False`` keeps each line of JSON lines as text until its inspection is read
+    (:meth:`Population.load`), so a bad line is found when its turn comes, not first: for a
+    caller that goes through the inspections once, in order (``rate`` prints as it goes).
     """
-    sources: list[Source] = []
+    sources: list[Source | Unread] = []
     labels: list[str | None] = []
     files = 0
     for given in paths:
@@ -75,9 +114,9 @@ def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None)
         path = Path(name)
         if name == STDIN or (path.exists() and not path.is_file() and not path.is_dir()):
             label = "standard input" if name == STDIN else name
-            for doc, where in documents(_read(path, label, stdin if name == STDIN else None), label):
-                sources.append(doc)
-                labels.append(where)
+            for part in _parts(_read(path, label, stdin if name == STDIN else None), label, None):
+                sources.append(part.parsed() if read else part)
+                labels.append(part.label)
             files += 1
             continue
         if path.is_dir():
@@ -89,14 +128,14 @@ def gather(paths: Sequence[str | os.PathLike[str]], stdin: TextIO | None = None)
         for file in found:
             files += 1
             if file.suffix == ".jsonl":
-                for doc, where in documents(_read(file, str(file)), str(file), lines=True):
-                    sources.append(doc)
-                    labels.append(where)
+                for part in _parts(_read(file, str(file)), str(file), True):
+                    sources.append(part.parsed() if read else part)
+                    labels.append(part.label)
             else:
                 sources.append(str(file))
                 labels.append(None)
     n = len(sources)
-    what = f"{n:,} inspection{'s' if n != 1 else ''}"
+    what = counted(n, "inspection")
     shown = ["standard input" if os.fspath(p) == STDIN else os.fspath(p) for p in paths]
     where = ", ".join(shown) if len(paths) <= 3 else f"{files} inputs"
     return Population(f"{what} from {where}", tuple(sources), labels=tuple(labels))
@@ -110,19 +149,17 @@ def documents(text: str, label: str, *, lines: bool | None = None) -> list[tuple
     spread over several lines). Every document is read as an inspection file is
     (:func:`~probation_rules.inspection.parse_json`): a key given twice is refused, naming it.
     """
+    return [(part.parsed(), part.label) for part in _parts(text, label, lines)]
+
+
+def _parts(text: str, label: str, lines: bool | None) -> list[Unread]:
+    """The documents of :func:`documents`, not yet read."""
     numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not numbered:
         raise InputFileError(Problem("", "has no inspections (expected a JSON document, or JSON lines with one inspection per line)"), file=label)
     if lines is None:
         lines = len(numbered) > 1 and _is_object(numbered[0][1])
-    parts = [(line, f"{label}, line {n}") for n, line in numbered] if lines else [(text, label)]
-    out = []
-    for part, where in parts:
-        doc, repeated = parse_json(part, where)
-        if repeated:
-            raise InspectionError(repeated, file=where)
-        out.append((doc, where))
-    return out
+    return [Unread(line, f"{label}, line {n}") for n, line in numbered] if lines else [Unread(text, label)]
 
 
 def _is_object(line: str) -> bool:
@@ -133,8 +170,11 @@ def _is_object(line: str) -> bool:
 
 
 def _read(path: Path, label: str, stdin: TextIO | None = None) -> str:
+    """A file's text as every reader reads one (:mod:`probation_rules.reading`); standard input as given."""
+    if stdin is None:
+        return read_text(path, "an inspection file")
     try:
-        return stdin.read() if stdin is not None else path.read_text(encoding="utf-8")
+        return stdin.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(Problem("", f"cannot be read: {exc}"), file=label) from None
 
@@ -158,7 +198,3 @@ def fit(inspection: Inspection, wanted: Mapping[str, tuple[str, ...]]) -> Inspec
         for c in inspection.cases
     )
     return attrs.evolve(inspection, standards=standards, cases=cases)
-
-
-def loaded(source: Source) -> Inspection:
-    return load_inspection(source, check_values=False)

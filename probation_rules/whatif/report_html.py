@@ -11,10 +11,11 @@ the diagonal) and named in the caption.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 
 import probation_rules
+from probation_rules.percent import counted
 from probation_rules.whatif.changes import RuleChange, show
 from probation_rules.whatif.compare import Comparison, Matrix, MethodologyInfo, Outcome
 from probation_rules.whatif.divergence import Divergence, fmt
@@ -162,23 +163,18 @@ def _rule_rows(changes: Sequence[RuleChange]) -> Iterable[str]:
         yield f"<tr><td><code>{_e(ch.address)}</code></td><td>{_e(ch.what)}</td><td>{_e(ch.kind)}</td><td>{detail}</td></tr>"
 
 
-def _side(rule: str | None, decision: Mapping[str, object]) -> str:
-    if rule is None:
-        return "(no such step)"
-    shown = ", ".join(f"{k} {fmt(v)}" for k, v in decision.items())
-    return f"{rule} ({shown})" if shown else rule
-
-
-def _began(d: Divergence, changes: Sequence[RuleChange]) -> str:
+def _began(d: Divergence, changes: Sequence[RuleChange], several: bool = False) -> str:
     """The change an inspection's move began at, each side's decision, and the inputs, the differing ones old and new."""
     inputs = [
         f"{_e(k)} {_e(fmt(old))}" if old == new else f'{_e(k)} <span class="old">{_e(fmt(old))}</span> \u2192 <span class="new">{_e(fmt(new))}</span>'
         for k, old, new in d.shown_inputs()
     ]
+    moving = f' <span class="muted">(moving {_e(", ".join(d.moved))})</span>' if several and d.moved else ""
     return (
-        f'<code>{_e(d.origin(changes))}</code><br><span class="muted">{_e(d.subject)}:</span> '
-        f'<span class="old">{_e(_side(d.baseline_rule, d.baseline))}</span> \u2192 <span class="new">{_e(_side(d.candidate_rule, d.candidate))}</span>'
+        f'<div class="began"><code>{_e(d.origin(changes))}</code>{moving}<br><span class="muted">{_e(d.subject)}:</span> '
+        f'<span class="old">{_e(d.side("baseline"))}</span> \u2192 <span class="new">{_e(d.side("candidate"))}</span>'
         + (f'<br><span class="muted">from</span> {", ".join(inputs)}' if inputs else "")
+        + "</div>"
     )
 
 
@@ -192,7 +188,8 @@ def _outcome_row(o: Outcome, changes: Sequence[RuleChange]) -> str:
     if (b.score, b.max_score) != (c.score, c.max_score):
         moved.append(f"score {b.score}/{b.max_score} \u2192 {c.score}/{c.max_score}")
     moved += [f'{_e(sid)} <span class="old">{_e(old)}</span> \u2192 <span class="new">{_e(new)}</span>' for sid, (old, new) in o.moved_standards().items()]
-    began = "" if o.divergence is None else _began(o.divergence, changes)
+    several = len({d.moved for d in o.divergences}) > 1  # say which rating each moved, when they differ
+    began = "".join(_began(d, changes, several) for d in o.divergences)
     return f'<tr class="changed-inspection"><td>{_e(o.id)}<br><span class="muted">{_e(o.unit)}</span></td><td>{"<br>".join(moved)}</td><td>{began}</td></tr>'
 
 
@@ -234,22 +231,39 @@ def html(c: Comparison, limit: int | None = 200) -> str:
         '<span class="up">blue, above it: rated higher</span>; <span class="down">red, below it: rated lower</span>; darker: more inspections.</p>'
     )
     out.append(_figure(c.overall, "Overall rating"))
-    out.append(f"<h2>Why: where the changes began</h2><p>{len(changed):,} of {c.inspections:,} inspections change a standard's or the overall rating.")
+    verb = "changes" if len(changed) == 1 else "change"
+    out.append(f"<h2>Why: where the changes began</h2><p>{len(changed):,} of {counted(c.inspections, 'inspection')} {verb} a standard's or the overall rating.")
     if changed:
-        out.append(" Each change is traced to the first rule at which the two methodologies decided differently.</p>")
+        out.append(
+            " Each change is traced to the first rule at which the two methodologies decided differently;"
+            " an inspection counts under each change that acted on it.</p>"
+        )
         out.append('<table id="origins"><thead><tr><th>rule where the change began</th><th>inspections</th></tr></thead><tbody>')
         out += [f'<tr><td><code>{_e(rule)}</code></td><td class="num">{n:,}</td></tr>' for rule, n in c.origins().items()]
+        out.append("</tbody></table>")
+        out.append(
+            '<table id="origins-by-rating"><thead><tr><th>rating that changed</th><th>rule where its change began</th><th>inspections</th></tr></thead><tbody>'
+        )
+        out += [
+            f'<tr><td>{_e(subject)}</td><td><code>{_e(rule)}</code></td><td class="num">{n:,}</td></tr>'
+            for subject, by in c.origins_by_rating().items()
+            for rule, n in by.items()
+        ]
         out.append("</tbody></table>")
     else:
         out.append("</p>")
     out.append('<h2>Standards</h2><div class="grid">')
     out += [_figure(m, f"{_e(m.subject)} {_e(m.name)}") for m in c.standards]
     out.append("</div>")
-    by = c.key_questions_by_address()
+    moves = c.key_question_moves()
     out.append(f"<h2>Key questions</h2><p>{c.key_questions_changed:,} of {c.key_questions_compared:,} key-question results placed in a different band.</p>")
-    if by:
-        out.append('<table id="key-questions"><thead><tr><th>key question</th><th>results in a different band</th></tr></thead><tbody>')
-        out += [f'<tr><td>{_e(a)}</td><td class="num">{n:,}</td></tr>' for a, n in by.items()]
+    if moves:
+        out.append('<table id="key-questions"><thead><tr><th>key question</th><th>baseline \u2192 candidate</th><th>results</th></tr></thead><tbody>')
+        out += [
+            f'<tr><td>{_e(a)}</td><td><span class="old">{_e(old)}</span> \u2192 <span class="new">{_e(new)}</span></td><td class="num">{n:,}</td></tr>'
+            for a, by in moves.items()
+            for (old, new), n in by.items()
+        ]
         out.append("</tbody></table>")
     out.append(f"<h2>Inspections that change</h2><p>{len(changed):,} of {c.inspections:,}.</p>")
     if changed:

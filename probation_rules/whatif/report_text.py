@@ -12,7 +12,9 @@ import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
 
+from probation_rules.percent import counted
 from probation_rules.whatif.compare import NOT_RATED, Comparison, Matrix, MethodologyInfo, Outcome
+from probation_rules.whatif.divergence import Divergence
 
 __all__ = ["csv_rows", "markdown", "text"]
 
@@ -22,10 +24,6 @@ def _lineage(info: MethodologyInfo) -> str | None:
     if lineage is None:
         return None
     return f"variant {lineage.variant} of {lineage.base_id} {lineage.base_version}: {lineage.rationale}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _moves(m: Matrix) -> str:
@@ -42,6 +40,25 @@ def _outcome_line(o: Outcome) -> str:
         parts.append(f"score {b.score}/{b.max_score} -> {c.score}/{c.max_score}")
     parts += [f"{sid} {old} -> {new}" for sid, (old, new) in o.moved_standards().items()]
     return "; ".join(parts)
+
+
+def _band_moves(moves: Mapping[tuple[str, str], int]) -> str:
+    """``Good -> Requires improvement: 4; Requires improvement -> Inadequate: 1``."""
+    return "; ".join(f"{old} -> {new}: {n:,}" for (old, new), n in moves.items())
+
+
+def _origin_counts(by: Mapping[str, int]) -> str:
+    return ", ".join(f"{rule} {n:,}" for rule, n in by.items())
+
+
+def _several(c: Comparison) -> bool:
+    """Whether some inspection's change began at more than one change (so the counts add up to more than the inspections)."""
+    return any(len(set(o.origins(c.rule_changes))) > 1 for o in c.changed)
+
+
+def _leads_to(o: Outcome, d: Divergence) -> str:
+    """Which of the inspection's changed ratings a divergence moved, when its divergences do not all move the same."""
+    return f" (moving {', '.join(d.moved)})" if len({x.moved for x in o.divergences}) > 1 and d.moved else ""
 
 
 def _header(c: Comparison) -> Iterator[tuple[str, str]]:
@@ -78,15 +95,18 @@ def text(c: Comparison, limit: int | None = 20) -> str:
     if still:
         lines += ["", f"Standards with no change: {', '.join(still)}"]
     lines += ["", f"Key questions placed in a different band: {c.key_questions_changed:,} of {c.key_questions_compared:,}"]
-    lines += [f"  {address}: {n:,}" for address, n in list(c.key_questions_by_address().items())[:10]]
+    lines += [f"  {address}: {_band_moves(moves)}" for address, moves in list(c.key_question_moves().items())[:10]]
     changed = c.changed
     lines += ["", f"Inspections that change: {len(changed):,} of {c.inspections:,}"]
     if changed:
-        lines += ["  where the change began:", *(f"    {rule}: {_count(n, 'inspection')}" for rule, n in c.origins().items())]
+        lines += [f"  where the change began{' (an inspection where several changes acted counts under each)' if _several(c) else ''}:"]
+        lines += [f"    {rule}: {counted(n, 'inspection')}" for rule, n in c.origins().items()]
+        by_rating = c.origins_by_rating()
+        if len(by_rating) > 1:
+            lines += ["  by the rating that changed:", *(f"    {subject}: {_origin_counts(by)}" for subject, by in by_rating.items())]
     for o in changed[:limit] if limit is not None else changed:
         lines.append(f"  {o.id} ({o.unit}): {_outcome_line(o)}")
-        if o.divergence is not None:
-            lines.append(f"    began at {o.divergence.text()}")
+        lines += [f"    began at {d.text()}{_leads_to(o, d)}" for d in o.divergences]
     if limit is not None and len(changed) > limit:
         lines.append(f"  ... and {len(changed) - limit:,} more (all of them are in --format json and csv)")
     return "\n".join(lines)
@@ -122,17 +142,21 @@ def markdown(c: Comparison, limit: int | None = 50) -> str:
     for m in c.standards:
         lines += ["", f"### {m.subject} {m.name}", "", _moves(m) + ".", "", *_md_matrix(m)]
     lines += ["", "## Key questions", "", f"{c.key_questions_changed:,} of {c.key_questions_compared:,} key-question results placed in a different band."]
-    by = c.key_questions_by_address()
-    if by:
-        lines += ["", "| key question | results in a different band |", "|---|---:|", *(f"| {a} | {n:,} |" for a, n in by.items())]
+    moves = c.key_question_moves()
+    if moves:
+        lines += ["", "| key question | baseline -> candidate | results |", "|---|---|---:|"]
+        lines += [f"| {a} | {old} -> {new} | {n:,} |" for a, by in moves.items() for (old, new), n in by.items()]
     changed = c.changed
     lines += ["", "## Inspections that change", "", f"{len(changed):,} of {c.inspections:,}."]
     if changed:
-        lines += ["", "| rule where the change began | inspections |", "|---|---:|", *(f"| `{r}` | {n:,} |" for r, n in c.origins().items())]
+        lines += ["", "An inspection where several changes acted counts under each.", ""] if _several(c) else [""]
+        lines += ["| rule where the change began | inspections |", "|---|---:|", *(f"| `{r}` | {n:,} |" for r, n in c.origins().items())]
+        lines += ["", "| rating that changed | rule where its change began | inspections |", "|---|---|---:|"]
+        lines += [f"| {subject} | `{r}` | {n:,} |" for subject, by in c.origins_by_rating().items() for r, n in by.items()]
         lines += ["", "| inspection | what moved | where it began |", "|---|---|---|"]
         for o in changed[:limit] if limit is not None else changed:
-            began = o.divergence.text() if o.divergence is not None else ""
-            lines.append(f"| {_md_escape(o.id)} ({_md_escape(o.unit)}) | {_md_escape(_outcome_line(o))} | {_md_escape(began)} |")
+            began = "<br>".join(_md_escape(d.text() + _leads_to(o, d)) for d in o.divergences)
+            lines.append(f"| {_md_escape(o.id)} ({_md_escape(o.unit)}) | {_md_escape(_outcome_line(o))} | {began} |")
         if limit is not None and len(changed) > limit:
             lines += ["", f"... and {len(changed) - limit:,} more (all of them are in the JSON and CSV formats)."]
     return "\n".join(lines) + "\n"
@@ -157,14 +181,15 @@ def csv_rows(c: Comparison) -> str:
     ]
     for sid in standards:
         head += [f"{sid}_baseline", f"{sid}_candidate"]
-    writer.writerow([*head, "key_questions_changed_band", "change_began_at_rule", "change_began_at"])
+    writer.writerow([*head, "key_questions_changed_band", "change_began_at_rule", "change_began_at", "changes_began_at_rules"])
     for o in c.outcomes:
         b, n = o.baseline, o.candidate
         row: list[object] = [o.id, o.unit, o.source or "", "yes" if o.changed else "no", b.overall, n.overall, b.score, n.score, b.max_score, n.max_score]
         for sid in standards:
             row += [_cell(b.standards, sid), _cell(n.standards, sid)]
         d = o.divergence
-        row += [" ".join(o.bands_changed), "" if d is None else d.origin(c.rule_changes), "" if d is None else d.text()]
+        every = " ".join(dict.fromkeys(x.origin(c.rule_changes) for x in o.divergences))
+        row += [" ".join(o.bands_changed), "" if d is None else d.origin(c.rule_changes), "" if d is None else d.text(), every]
         writer.writerow(row)
     return out.getvalue()
 
