@@ -6,12 +6,15 @@ from __future__ import annotations
 import copy
 import json
 import tomllib
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from probation_rules.engine.compiler import release
+from probation_rules.methodology.schema import Methodology
 from probation_rules.testing.profiles import load_profile
 
 from ._schemas import every_document_validates  # noqa: F401  (autouse: every result, trace and inspection fits its JSON Schema)
@@ -38,3 +41,17 @@ def york_doc() -> dict[str, Any]:
 @pytest.fixture
 def pdu_data() -> dict[str, Any]:
     return pdu_2023_data()
+
+
+@pytest.fixture
+def released() -> Iterator[Callable[[Methodology], Methodology]]:
+    """Wraps a methodology a test builds: its compiled rules are released when the test ends, passed or failed."""
+    made: list[Methodology] = []
+
+    def keep(m: Methodology) -> Methodology:
+        made.append(m)
+        return m
+
+    yield keep
+    for m in made:
+        release(m)

@@ -49,7 +49,7 @@ def test_the_counterexample_is_the_simplest_kind_of_inspection(tmp_path: Path, c
     assert text.count(good) == 1
     variant = tmp_path / "variant.toml"
     variant.write_text(text.replace(good, 'rating = "Inadequate", at_least = 65'))
-    assert main(["check", "--properties", "--examples", "40", "--format", "json", str(variant)]) == 1
+    assert main(["check", "--properties", "--examples", "20", "--format", "json", str(variant)]) == 1
     failed = next(p for p in json.loads(capsys.readouterr().out)["properties"] if p["name"] == "monotone_in_key_questions")
     doc = failed["counterexample"]
     assert "cases" not in doc

@@ -181,13 +181,15 @@ def test_pycon_examples(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {}
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for block in blocks("pycon"):
-        if _page(block.where) == page:
-            test = doctest.DocTestParser().get_doctest(block.text, namespace, block.where, block.where, 0)
-            assert test.examples, f"{block.where}: a pycon block with no >>> example"
-            runner.run(test, clear_globs=False)
-            namespace = test.globs
-    settings.load_profile(PROFILE)  # a page may show a tool loading a profile: the session keeps its own
+    try:
+        for block in blocks("pycon"):
+            if _page(block.where) == page:
+                test = doctest.DocTestParser().get_doctest(block.text, namespace, block.where, block.where, 0)
+                assert test.examples, f"{block.where}: a pycon block with no >>> example"
+                runner.run(test, clear_globs=False)
+                namespace = test.globs
+    finally:
+        settings.load_profile(PROFILE)  # a page may show a tool loading a profile: the session keeps its own
     assert runner.tries > 0
     assert runner.failures == 0, f"{page}: {runner.failures} doctest failure(s) (see captured output)"
 
@@ -254,8 +256,7 @@ def test_the_variant_page_shows_the_example_variant() -> None:
 
 def _text_block(prefix: str) -> Block:
     found = [b for b in blocks("text") if b.text.startswith(prefix)]
-    if not found:
-        pytest.skip(f"no text block starts {prefix!r} any more")
+    assert found, f"no text block starts {prefix!r} any more: update the prefix, or the sample it checks"
     return found[0]
 
 

@@ -115,9 +115,11 @@ def test_a_released_methodology_compiles_afresh_when_rated_again(york_doc: dict[
     from probation_rules.engine.compiler import compiled, release
 
     m = methodology_from_dict(pdu_data)
-    first = compiled(m)
-    assert compiled(m) is first
-    release(m)
-    assert compiled(m) is not first
-    assert rate(york_doc, m).overall == rate(york_doc).overall
-    release(m)
+    try:
+        first = compiled(m)
+        assert compiled(m) is first
+        release(m)
+        assert compiled(m) is not first
+        assert rate(york_doc, m).overall == rate(york_doc).overall
+    finally:
+        release(m)

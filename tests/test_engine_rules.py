@@ -294,13 +294,15 @@ def test_two_different_floats_from_one_percent_up_are_always_told_apart(a: float
         (60, 2, "Outstanding", False),  # two bands up is within the limit
     ],
 )
-def test_a_capped_rating_is_the_indication_plus_the_limit(york_doc: dict[str, Any], domain_two: int, limit: int, rating: str, capped: bool) -> None:
+def test_a_capped_rating_is_the_indication_plus_the_limit(
+    york_doc: dict[str, Any], domain_two: int, limit: int, rating: str, capped: bool, released: Callable[[Methodology], Methodology]
+) -> None:
     data = pdu_2023_data()
     data["guidance"][0]["rows"].append(
         {"id": "guidance.leadership.all-ri", "all_at_least": "Requires improvement", "all_at_most": "Requires improvement", "indicates": "Requires improvement"}
     )
     data["guidance"][0]["override"]["max_bands_up"] = limit
-    m = methodology_from_dict(data)
+    m = released(methodology_from_dict(data))
     for sid in ("P2.1", "P2.2", "P2.3", "P2.4"):
         york_doc["standards"][sid]["key_questions"] = dict.fromkeys(york_doc["standards"][sid]["key_questions"], domain_two)
     result = rate(_capped_york(york_doc), m)
@@ -309,7 +311,6 @@ def test_a_capped_rating_is_the_indication_plus_the_limit(york_doc: dict[str, An
     (entry,) = result.trace.fired("override.leadership-strengths")
     if capped:
         assert entry.engine_rule.endswith(f"capped from {leadership.indicated}")
-    release(m)
 
 
 # -- the score: one rule per total ------------------------------------------------------------
@@ -347,27 +348,29 @@ def test_a_standard_rated_but_not_scored_has_its_own_rule_citing_the_standard() 
     assert YOUTH.rule("4.1.not-scored") == YOUTH.not_scored_rule(resettlement)
 
 
-def test_a_standard_not_scored_that_cites_nothing_cites_the_score_rule(york_doc: dict[str, Any], pdu_data: dict[str, Any]) -> None:
+def test_a_standard_not_scored_that_cites_nothing_cites_the_score_rule(
+    york_doc: dict[str, Any], pdu_data: dict[str, Any], released: Callable[[Methodology], Methodology]
+) -> None:
     (p13,) = [s for s in pdu_data["standards"] if s["id"] == "P1.3"]
     p13["scored"] = False
     p13.pop("citation", None)
     p13.pop("evidence", None)
-    m = methodology_from_dict(pdu_data)
+    m = released(methodology_from_dict(pdu_data))
     (entry,) = rate(york_doc, m).trace.fired("P1.3.not-scored")
     assert (entry.citation, entry.evidence) == (m.score.citation, m.score.evidence)
-    release(m)
 
 
 # -- problems name what the document gave ------------------------------------------------------
 
 
-def test_a_gap_in_the_key_question_bands_names_the_percentages_not_the_engines_encoding(york_doc: dict[str, Any], pdu_data: dict[str, Any]) -> None:
+def test_a_gap_in_the_key_question_bands_names_the_percentages_not_the_engines_encoding(
+    york_doc: dict[str, Any], pdu_data: dict[str, Any], released: Callable[[Methodology], Methodology]
+) -> None:
     pdu_data["key_question_bands"]["bands"][0]["at_least"] = 10
     york_doc["standards"]["P2.1"]["key_questions"]["keeping_safe"] = 5
-    m = methodology_from_dict(pdu_data)
+    m = released(methodology_from_dict(pdu_data))
     with pytest.raises(RuleConflictError) as info:
         rate(york_doc, m)
     (problem,) = info.value.problems
     assert problem.path == "key_question_bands"
     assert problem.value == {"standard": "P2.1", "engaging": 70.0, "desistance": 80.0, "keeping_safe": 5.0}
-    release(m)

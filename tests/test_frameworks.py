@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from probation_rules import rate
 from probation_rules.engine.rater import rate_score
 from probation_rules.methodology import bundled_ids, load_methodology
 from probation_rules.testing.strategies import inspection_documents
+
+from . import reference
 
 # The methodology notes, section 3, typed in by hand so that the TOML files are checked against
 # the notes rather than against themselves: (maximum, last Inadequate, last RI, last Good).
@@ -74,9 +78,7 @@ def test_every_rule_carries_a_citation_and_an_evidence_level(methodology_id: str
     for rule in m.rules():
         assert rule.citation.strip() and rule.evidence in ("published", "data", "recalled", "inferred"), rule.id
     for s in m.standards:
-        if methodology_id != "hmip-pdu-2023":  # the 2023 standards are the York report's own tables
-            assert s.citation and s.evidence, s.id
-        assert s.citation and s.evidence, s.id  # since 1.2.0 the 2023 standards cite those tables too
+        assert s.citation and s.evidence, s.id  # the 2023 standards too: they cite the York report's own tables
     if m.in_force_from or m.in_force_until:
         assert m.in_force_citation and m.in_force_evidence, f"{methodology_id}: say how firm the in-force dates are"
 
@@ -137,14 +139,28 @@ def test_youth_has_no_leadership_guidance() -> None:
     assert (result.standards["1.1"].rating, result.standards["1.1"].indicated) == ("Outstanding", None)
 
 
+def toml_points(methodology_id: str) -> tuple[dict[str, int], set[str]]:
+    """The points each rating earns and the scored standards, read from the TOML file itself (not the loader)."""
+    raw = tomllib.loads(resources.files("probation_rules.methodologies").joinpath(f"{methodology_id}.toml").read_text(encoding="utf-8"))
+    return {row["rating"]: row["points"] for row in raw["points"]["rows"]}, {s["id"] for s in raw["standards"] if s.get("scored", True)}
+
+
+def notes_overall(methodology_id: str, score: int) -> str:
+    """The overall rating of a score, from the edges of the notes' table (NOTES_TABLE)."""
+    _, inadequate, ri, good = NOTES_TABLE[methodology_id]
+    return "Inadequate" if score <= inadequate else "Requires improvement" if score <= ri else "Good" if score <= good else "Outstanding"
+
+
 @given(inspection_documents(YOUTH))
 @example(east_sussex_doc())
 def test_youth_score_counts_the_twelve_scored_standards(doc: dict[str, Any]) -> None:
     result = rate(doc)
-    scored = [s for s in result.standards.values() if s.scored]
-    assert len(scored) == 12
-    assert result.score == sum(YOUTH.points_for(s.rating or "") for s in scored)
-    assert result.overall == rate_score(YOUTH, result.score)[0]
+    points, scored = toml_points(YOUTH.id)
+    assert len(scored) == 12 and {sid for sid, s in result.standards.items() if s.scored} == scored
+    ratings = reference.evaluate(YOUTH, doc).ratings
+    assert {sid: s.rating for sid, s in result.standards.items()} == ratings
+    assert result.score == sum(points[ratings[sid] or ""] for sid in scored)
+    assert result.overall == notes_overall(YOUTH.id, result.score)
 
 
 @pytest.mark.parametrize("methodology_id", ["hmip-pdu-2021", "hmip-crc-nps-2018"])
@@ -157,8 +173,11 @@ def test_the_older_probation_frameworks_rate_through_the_same_engine(methodology
         else:  # alternately Good (lowest 70%) and Requires improvement (lowest 55%)
             standards[s.id] = {"key_questions": {q.id: (70 if i % 2 else 55) if q.id == "keeping_safe" else 90 for q in s.key_questions}}
     result = rate({"id": "x", "unit": "Example", "methodology": m.id, "standards": standards})
-    expected = sum(m.points_for(r.rating or "") for r in result.standards.values())
-    assert result.score == expected and result.max_score == m.max_score
-    assert result.overall == rate_score(m, expected)[0]
+    ratings = {s.id: "Good" if s.kind == "judged" or i % 2 else "Requires improvement" for i, s in enumerate(m.standards)}
+    assert {sid: s.rating for sid, s in result.standards.items()} == ratings
+    points, scored = toml_points(methodology_id)
+    expected = sum(points[ratings[sid]] for sid in scored)
+    assert result.score == expected and result.max_score == NOTES_TABLE[methodology_id][0]
+    assert result.overall == notes_overall(methodology_id, expected)
     assert all(entry.engine_rule for entry in result.trace)
     assert not any(g for g in m.guidance)

@@ -36,7 +36,10 @@ What is exempt, with the reason:
   digits of ``round``, text widths (``.rjust(6)``) and format specifications (``{x:6}``);
 - outside comparisons and match cases, a number a file uses for layout or sizes, listed in
   ``EXEMPT_NUMBERS`` by file with its reason. Comparisons and match cases are never exempt by
-  number: only an exact comparison listed in ``EXEMPT_COMPARISONS``;
+  number: only an exact comparison listed in ``EXEMPT_COMPARISONS``, and, in the hypothesis
+  strategies of ``testing/``, a comparison of a random draw (``draw(st.integers(0, 4)) == 4``):
+  it sets how often generated data takes a form, and compares no inspection's value with
+  anything (``DRAW_ODDS``);
 - names a file may use (``EXEMPT_NAMES``), and the package's own name, which contains the word
   of a programme (``PACKAGE_NAMES``).
 
@@ -90,6 +93,8 @@ EXEMPT_NAMES = {
 EXEMPT_COMPARISONS = {
     ("errors.py", "len(text) <= 80"): "the width of a value quoted in a message",
 }
+# Where a comparison with a hypothesis draw is odds, not a threshold: the package's hypothesis strategies.
+DRAW_ODDS = ("testing/",)
 # (path, number) -> why; never applies inside a comparison or a match case
 EXEMPT_NUMBERS = {
     ("commands/compare.py", 50): "how many changed inspections a markdown comparison lists",
@@ -256,6 +261,12 @@ def _folded(node: ast.AST) -> str | None:
     return None
 
 
+def _compares_a_draw(comparison: ast.Compare) -> bool:
+    """Whether an operand of the comparison is itself a hypothesis draw, ``draw(...)``."""
+    operands = [comparison.left, *comparison.comparators]
+    return any(isinstance(o, ast.Call) and isinstance(o.func, ast.Name) and o.func.id == "draw" for o in operands)
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -344,6 +355,8 @@ class _Scan:
         comparison = self.in_comparison(node)
         if comparison is not None:
             if isinstance(comparison, ast.Compare) and (self.relative, ast.unparse(comparison)) in EXEMPT_COMPARISONS:
+                return
+            if isinstance(comparison, ast.Compare) and self.relative.startswith(DRAW_ODDS) and _compares_a_draw(comparison):
                 return
             shown = ast.unparse(comparison) if isinstance(comparison, ast.Compare) else f"case {ast.unparse(comparison.pattern)}"  # type: ignore[attr-defined]
             yield f"{self.relative}:{node.lineno}: compares with {value!r}, a threshold of a bundled framework: {shown}"
@@ -441,6 +454,15 @@ def test_what_the_check_leaves_alone() -> None:
         "J = bands[0].at_least >= score\n"
     )
     assert list(violations("engine/planted.py", innocent)) == []
+
+
+def test_odds_of_a_draw_are_exempt_only_in_the_strategies() -> None:
+    odds = "unrated = draw(st.integers(0, 4)) == 4"
+    assert not list(violations("testing/strategies.py", odds))  # (4 is a size there, outside comparisons)
+    assert any("compares with 4" in f for f in violations("engine/planted.py", odds))
+    # Only the draw itself: a threshold in the strategies, or a drawn value put through anything, is still caught.
+    for source in ("ok = x >= 65", "ok = len(draw(s)) >= 65", "ok = draw(s) + 1 >= 65 or x >= 65"):
+        assert any("compares with 65" in f for f in violations("testing/planted.py", source)), source
 
 
 def test_exempt_numbers_never_excuse_a_comparison() -> None:

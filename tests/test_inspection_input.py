@@ -186,9 +186,39 @@ def _render(node: tuple[Any, ...]) -> str:
     return render_path(node)
 
 
-@pytest.mark.parametrize(("doc", "node"), NODES, ids=[_render(n) + (" (cases)" if "cases" in d else "") for d, n in NODES])
+def _node_id(doc: dict[str, Any], node: tuple[Any, ...]) -> str:
+    return _render(node) + (" (cases)" if "cases" in doc else "")
+
+
+# The (field, wrong value) pairs the reader accepts, each for a reason; any other is refused.
+ACCEPTED: dict[str, list[Any]] = {
+    "id": ["x"],  # any non-blank string names the inspection
+    "unit": ["x"],  # likewise the unit
+    "region": [None, "x"],  # optional free text
+    "methodology": [None],  # optional: null leaves it to the fieldwork date (or the default)
+    "fieldwork_start": [None],  # optional date
+    "published": [None, "x"],  # optional free text (reports give "2024-12", "December 2024", ...)
+    'standards["P1.1"].strengths': [[], ["x"]],  # no strengths, or one
+    'standards["P1.1"].strengths[0]': ["x"],  # a strength is any string
+    # A key question may be given as a percentage, whole or not.
+    'standards["P2.1"].key_questions.engaging': [7, 2.5],
+    'standards["P2.1"].key_questions.desistance': [7, 2.5],
+    'standards["P2.1"].key_questions.keeping_safe': [7, 2.5],
+    "cases[0].id (cases)": ["x"],  # any non-blank string names the case
+    # A case may answer nothing (for a standard, or at all): only answers given are counted.
+    "cases[0].answers (cases)": [{}],
+    'cases[0].answers["P2.2"] (cases)': [{}],
+}
+
+
+def test_the_accepted_wrong_values_are_of_fields_the_test_visits() -> None:
+    assert set(ACCEPTED) <= {_node_id(d, n) for d, n in NODES}
+
+
+@pytest.mark.parametrize(("doc", "node"), NODES, ids=[_node_id(d, n) for d, n in NODES])
 def test_every_wrong_type_is_named_in_plain_words(doc: dict[str, Any], node: tuple[Any, ...]) -> None:
     where = _render(node)
+    accepted = []
     for wrong in WRONG:
         changed = copy.deepcopy(doc)
         parent = changed
@@ -205,6 +235,9 @@ def test_every_wrong_type_is_named_in_plain_words(doc: dict[str, Any], node: tup
             # The problem is where the wrong value is, inside it, on the entry it empties, or what its loss leaves missing.
             named = [p for p in error.problems if p.path.startswith(where) or (p.path and where.startswith(p.path)) or "missing" in p.expected]
             assert named, (where, wrong, error)
+        else:
+            accepted.append(wrong)
+    assert accepted == ACCEPTED.get(_node_id(doc, node), []), where
 
 
 def test_the_messages_the_review_quoted() -> None:

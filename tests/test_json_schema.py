@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import probation_rules
@@ -96,10 +96,16 @@ def test_every_example_inspection_validates_and_rates(path: Path) -> None:
     check("result", rate(path).to_dict())
 
 
+# Every document any test produces is validated already (tests/_schemas.py): these properties
+# only add the variety of generated ones, for which twenty a framework are plenty.
+GENERATED = settings(max_examples=20)
+
+
 @pytest.mark.parametrize("methodology_id", bundled_ids())
 def test_generated_inspections_of_every_framework_validate(methodology_id: str) -> None:
     m = load_methodology(methodology_id)
 
+    @GENERATED
     @given(st.one_of(inspections(m), inspection_documents(m)))
     def run(doc: dict[str, Any]) -> None:
         check("inspection", doc)
@@ -116,6 +122,7 @@ def test_inspections_with_unrated_standards_validate(methodology_id: str) -> Non
     assert m.not_rated is not None, "every bundled framework states a not_rated rule"
     scored = [s.id for s in m.standards if s.scored]
 
+    @GENERATED
     @given(inspection_documents(m), st.sets(st.sampled_from([s.id for s in m.standards])))
     def run(doc: dict[str, Any], unrated: set[str]) -> None:
         if set(scored) <= unrated:
@@ -138,6 +145,7 @@ def test_inspections_of_generated_methodologies_validate(pair: tuple[Any, dict[s
     check("result", rate(doc, m).to_dict())
 
 
+@GENERATED
 @given(inspection_documents(load_methodology("hmip-pdu-2023")))
 @example(YORK_DOC)
 def test_inputs_results_and_traces_validate(doc: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@ Three guards, each closing a way round the others:
   entry) fails, because the replaced file is still in the repository's history.
 
 The git check needs the full history. It skips, saying why, outside a git checkout or in a
-shallow clone (``git fetch --unshallow`` makes it run).
+shallow clone that could not be deepened (``.ci/run`` runs ``git fetch --unshallow`` where the
+checkout has a remote; a CI checkout may have none).
 """
 
 from __future__ import annotations
@@ -129,7 +130,10 @@ def _why_git_cannot_tell() -> str | None:
         if _git("rev-parse", "--is-inside-work-tree").strip() != b"true":
             return f"{ROOT} is not a git checkout"
         if _git("rev-parse", "--is-shallow-repository").strip() == b"true":
-            return "the git history is shallow: run `git fetch --unshallow` to check every committed version"
+            return (
+                "the git history is shallow, so the versions committed before its first commit cannot be read "
+                "(.ci/run deepens it with `git fetch --unshallow` when the checkout has a remote; this one was not deepened)"
+            )
         if not _git("ls-files", "--", BUNDLED).strip():
             return f"{BUNDLED} is not tracked by git here"
     except subprocess.CalledProcessError:

@@ -44,7 +44,7 @@ RECORDS: list[dict[str, Any]] = json.loads(CORPUS.read_text(encoding="utf-8"))
 CORPUS_SHA256 = "e1431712331e827721426e5ea00fc0096b8d50b890abc1b65531a7217d74e714"
 """The sha256 of the copy; change it only with a new copy of the shared file (and the counts below)."""
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "methodology" / "published-ratings.json"
-"""The project's shared corpus, beside the checkout (as in CI); absent in a lone checkout."""
+"""The project's shared corpus, which the project's workspace keeps beside the checkout; a clean checkout (as CI may use) need not have it."""
 
 # The corpus names frameworks in prose; the opening words of each string name a bundled id.
 FRAMEWORKS = {
@@ -190,7 +190,10 @@ def test_the_corpus_is_the_shared_one_and_every_record_is_classified() -> None:
 
 def test_the_copy_is_byte_for_byte_the_shared_file() -> None:
     if not SHARED.is_file():
-        pytest.skip(f"the shared corpus is not beside this checkout ({SHARED}): only the pinned sha256 of the copy is checked")
+        pytest.skip(
+            f"the shared corpus is not beside this checkout ({SHARED}; a clean checkout, as CI may use, need not have it): "
+            f"the committed copy ({CORPUS.name}) is checked only against its pinned sha256"
+        )
     assert hashlib.sha256(SHARED.read_bytes()).hexdigest() == CORPUS_SHA256, (
         f"{SHARED} has changed: copy it to {CORPUS}, then update CORPUS_SHA256 and the counts"
     )

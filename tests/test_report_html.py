@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from probation_rules import load_methodology
+from probation_rules.testing.profiles import ci_requested
 from probation_rules.whatif import Comparison, compare, simulated, simulation
 from probation_rules.whatif.report_html import CSP
 from tests.conftest import ROOT, YORK
@@ -48,7 +49,7 @@ def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
-    if os.environ.get("CI"):
+    if ci_requested():
         pytest.fail("chromium is required in CI: .ci/run installs Debian's chromium package when it is missing")
     pytest.skip("chromium is not installed (Debian: apt-get install chromium); CI installs it and runs this test")
 

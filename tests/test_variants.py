@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from probation_rules import MethodologyError, load_methodology, rate
@@ -158,6 +158,7 @@ def test_changing_a_rule_by_id_is_the_same_as_editing_the_whole_file(tmp_path: P
     assert m.rule("kq-bands.good").citation == "c" and m.rule("kq-bands.good").evidence == "recalled"
 
 
+@settings(max_examples=25)  # each example writes, loads and compiles a variant
 @given(good=st.integers(51, 79), outstanding_gap=st.integers(1, 20), yes=st.integers(0, 20), relevant=st.integers(10, 20))
 @example(good=70, outstanding_gap=10, yes=13, relevant=20)
 def test_a_variant_rates_as_its_bands_say(tmp_path_factory: pytest.TempPathFactory, good: int, outstanding_gap: int, yes: int, relevant: int) -> None:

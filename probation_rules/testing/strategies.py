@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from probation_rules.check.domains import achievable_scores
 from probation_rules.check.guidance import RowSpec, analyse
 from probation_rules.methodology.loader import load_methodology, methodology_from_dict
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
@@ -98,11 +99,20 @@ def _edge_counts(thresholds: Sequence[float], max_relevant: int) -> st.SearchStr
     return st.tuples(st.integers(1, max_relevant), st.sampled_from(list(thresholds))).flatmap(lambda nt: around(*nt))
 
 
-_ONE_IN_FIVE = st.sampled_from([False, False, False, False, True])
-"""True one time in five; shrinks to False."""
-
 NOT_RATED_REASONS = ("no relevant cases", "no cases of this kind in the sample")
 """Reasons generated inspections give for leaving a standard unrated."""
+
+
+def _override_evidence(ratings: Sequence[str], needed: int, strengths: st.SearchStrategy[list[str]], names: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """A guidance target's judgement and strengths, where its override is decided.
+
+    Often the top rating, so often above what the guidance indicates; and often none, one too
+    few, just enough or one more strength than the override needs.
+    """
+    judgement = st.one_of(st.sampled_from(ratings), st.just(ratings[-1]))
+    around = sorted({max(k, 0) for k in (0, needed - 1, needed, needed + 1)})
+    count = st.sampled_from(around).map(lambda k: names[:k])
+    return st.fixed_dictionaries({"judgement": judgement, "strengths": st.one_of(strengths, count)})
 
 
 @st.composite
@@ -132,10 +142,12 @@ def inspections(
         forms += [key_question_counts(max_relevant), _edge_counts(thresholds, max_relevant)]
     values = st.one_of(forms)
     most = max((g.override.min_strengths for g in m.guidance if g.override is not None), default=1)
-    strengths = st.lists(st.sampled_from([f"strength {i + 1}" for i in range(most + 1)]), max_size=most + 1, unique=True)
+    names = [f"strength {i + 1}" for i in range(most + 1)]
+    strengths = st.lists(st.sampled_from(names), max_size=most + 1, unique=True)
+    needs = {g.target: g.override.min_strengths for g in m.guidance if g.override is not None}
     left_unrated = set()
     if unrated and m.not_rated is not None:
-        left_unrated = {s.id for s in m.standards if draw(_ONE_IN_FIVE)}  # shrinks towards every standard rated
+        left_unrated = {s.id for s in m.standards if draw(st.integers(0, 4)) == 4}  # one in five; shrinks towards every standard rated
         scored = [s.id for s in m.standards if s.scored]
         if scored and left_unrated.issuperset(scored):
             left_unrated.discard(scored[0])
@@ -144,6 +156,8 @@ def inspections(
     for s in m.standards:
         if s.id in left_unrated:
             standards[s.id] = {"not_rated": draw(st.sampled_from(NOT_RATED_REASONS))}
+        elif s.id in needs:
+            standards[s.id] = draw(_override_evidence(m.scale.ratings, needs[s.id], strengths, names))
         elif s.kind == "judged":
             standards[s.id] = {"judgement": draw(st.sampled_from(m.scale.ratings)), "strengths": draw(strengths)}
         elif cases and draw(st.integers(0, 3)) == 3:  # shrinks towards percentages, the simpler document
@@ -209,12 +223,8 @@ def _make_judged(standard: dict[str, Any]) -> None:
 
 def _reachable_scores(standards: list[dict[str, Any]], points: list[int], case_ranks: set[int]) -> list[int]:
     """Every score the points add up to with every scored standard rated; case-based ones get only ``case_ranks``."""
-    totals = {0}
-    for s in standards:
-        if s.get("scored", True):
-            options = {p for rank, p in enumerate(points) if s["kind"] != "case" or rank in case_ranks}
-            totals = {t + p for t in totals for p in options}
-    return sorted(totals)
+    options = ([p for rank, p in enumerate(points) if s["kind"] != "case" or rank in case_ranks] for s in standards if s.get("scored", True))
+    return [int(total) for total in achievable_scores(options)]
 
 
 def _overall_thresholds(draw: st.DrawFn, scores: list[int], n: int) -> list[float]:
@@ -344,7 +354,8 @@ def _guidance(draw: st.DrawFn, doc: dict[str, Any], ratings: list[str], strict: 
     judged = [s["id"] for s in standards if s["kind"] == "judged"]
     if not judged:
         return []
-    targets = draw(st.lists(st.sampled_from(judged), max_size=min(2, len(judged)), unique=True))
+    # Mostly one table or two, and mostly with an override: where the engine decides the most.
+    targets = draw(st.lists(st.sampled_from(judged), min_size=min(draw(st.integers(0, 3)), 1), max_size=min(2, len(judged)), unique=True))
     tables = []
     for t, target in enumerate(targets):
         free = [s for s in standards if s["id"] not in targets]
@@ -363,7 +374,7 @@ def _guidance(draw: st.DrawFn, doc: dict[str, Any], ratings: list[str], strict: 
         table["rows"] = [
             {"id": f"g{t + 1}.{row.id}", "indicates": ratings[row.indicates], **{c: ratings[r] for c, r in row.conditions.items()}} for row in rows
         ]
-        if draw(st.booleans()):
+        if draw(st.integers(0, 3)):
             table["override"] = {
                 **rule(f"g{t + 1}.override"),
                 "min_strengths": draw(st.integers(1 if strict else 0, 2)),
