@@ -16,10 +16,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from probation_rules.check.domains import achievable_scores
 from probation_rules.check.guidance import RowSpec, analyse
 from probation_rules.methodology.loader import load_methodology, methodology_from_dict
-from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology
+from probation_rules.methodology.schema import EVIDENCE_LEVELS, Methodology, point_totals
 
 __all__ = [
     "NOT_RATED_REASONS",
@@ -224,7 +223,7 @@ def _make_judged(standard: dict[str, Any]) -> None:
 def _reachable_scores(standards: list[dict[str, Any]], points: list[int], case_ranks: set[int]) -> list[int]:
     """Every score the points add up to with every scored standard rated; case-based ones get only ``case_ranks``."""
     options = ([p for rank, p in enumerate(points) if s["kind"] != "case" or rank in case_ranks] for s in standards if s.get("scored", True))
-    return [int(total) for total in achievable_scores(options)]
+    return sorted(point_totals((group, 1) for group in options))
 
 
 def _overall_thresholds(draw: st.DrawFn, scores: list[int], n: int) -> list[float]:
