@@ -101,6 +101,7 @@ EXEMPT_NUMBERS = {
     ("whatif/compare.py", 50): "how many changed inspections a markdown comparison lists",
     ("whatif/report_text.py", 50): "how many changed inspections a markdown comparison lists",
     ("whatif/progress.py", 30): "the width of the progress bar in characters",
+    ("batch.py", 5): "seconds a stopped worker is given to exit before it is killed",
     ("methodology_page.py", 4): "a heading level",
     ("robustness/intervals.py", 4): "the Wilson score interval's formula (z^2 / 4n^2)",
     ("robustness/plot.py", 80): "axis ticks every 20% of the percentage scale (band edges are read from the methodology)",
