@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from probation_rules.methodology.schema import EVIDENCE_LEVELS, BandTable, Evidence, Guidance, Methodology, PointsTable, Rule, Scale, Standard
-from probation_rules.percent import number
+from probation_rules.percent import counted, number
 
 __all__ = ["Heading", "Paragraph", "Table", "evidence_tally", "key_question_provenance", "page", "to_html", "to_markdown"]
 
@@ -125,8 +125,8 @@ def _guidance_blocks(m: Methodology, g: Guidance) -> Iterator[Block]:
         yield Heading(4, o.title or "Exception: departing from the guidance")
         yield _rule_paragraph(
             Rule(o.id, o.citation, o.evidence),
-            f"Where the inspectors record at least {o.min_strengths} strength(s) for {target.id} and judge it higher than indicated, "
-            f"their judgement applies up to {o.max_bands_up} band(s) above the indication; a judgement beyond that is capped there "
+            f"Where the inspectors record at least {counted(o.min_strengths, 'strength')} for {target.id} and judge it higher than indicated, "
+            f"their judgement applies up to {counted(o.max_bands_up, 'band')} above the indication; a judgement beyond that is capped there "
             "and the cap is reported. The departure and its reasons are published with the result.",
         )
 
@@ -162,7 +162,7 @@ def page(m: Methodology) -> list[Block]:
     blocks.append(_rule_paragraph(_as_rule(m.scale), "Ratings, lowest first: " + ", ".join(m.scale.ratings) + "."))
     points = _as_rule(m.points)
     blocks.append(_rule_paragraph(points, "Each rated standard scores points by its rating:"))
-    blocks.append(_rule_table(m, [(row.id, f"a standard is rated {row.rating}", f"{row.points} point(s)") for row in m.points.rows], points))
+    blocks.append(_rule_table(m, [(row.id, f"a standard is rated {row.rating}", counted(row.points, "point")) for row in m.points.rows], points))
 
     blocks.append(Heading(2, "Standards"))
     for domain in m.domains:

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Methodology
-from probation_rules.percent import as_fraction, banded, number
+from probation_rules.percent import as_fraction, banded, counted, number
 from probation_rules.result import KeyQuestionResult, RatingResult, StandardResult
 
 __all__ = ["band_words", "chosen_by", "rating_cell", "reason", "render", "shown_percent", "stream", "to_json", "to_markdown", "to_text"]
@@ -91,7 +91,7 @@ def reason(result: StandardResult, m: Methodology) -> str:
         d = result.departure
         if d is not None:
             moved = f"raised to {d.rating}" if d.rating != d.indicated else f"kept at {d.rating}"
-            text += f"; {moved} on {len(d.reasons)} recorded strength(s) [{d.rule}]"
+            text += f"; {moved} on {counted(len(d.reasons), 'recorded strength')} [{d.rule}]"
             if d.capped:
                 text += f", capped: the inspectors judged {d.judgement}"
         elif result.judgement != result.rating:
@@ -135,9 +135,9 @@ def to_text(result: RatingResult) -> str:
     if insp.fieldwork_start:
         lines.append(f"Fieldwork started {insp.fieldwork_start.isoformat()}")
     nxt = result.overall_next_band
-    margin = f"; {number(nxt.short_by)} point(s) short of {nxt.rating}" if nxt else ""
+    margin = f"; {number(nxt.short_by)} {'point' if nxt.short_by == 1 else 'points'} short of {nxt.rating}" if nxt else ""
     unrated = sum(1 for s in result.standards.values() if s.rating is None and s.scored)
-    reduced = f", {unrated} scored standard(s) not rated, of {result.full_max_score}" if unrated else ""
+    reduced = f", {counted(unrated, 'scored standard')} not rated, of {result.full_max_score}" if unrated else ""
     lines.append(f"Overall rating  {result.overall}  (score {result.score}/{result.max_score}{reduced}{margin})")
     width = max(len(f"{s.id} {s.name}") for s in result.standards.values())
     rating_width = max(len(r) for r in [*m.scale.ratings, *(rating_cell(s) for s in result.standards.values())])

@@ -145,7 +145,7 @@ def test_the_json_result_says_so(capsys: pytest.CaptureFixture[str], tmp_path: A
     assert main(["rate", str(file)]) == 0
     text = capsys.readouterr().out
     assert "not rated: no cases to review" in text
-    assert "1 scored standard(s) not rated, of 36" in text
+    assert "1 scored standard not rated, of 36" in text
 
 
 def test_a_methodology_without_a_not_rated_rule_refuses_unrated_standards(pdu_data: dict[str, Any], york_doc: dict[str, Any]) -> None:
