@@ -106,7 +106,7 @@ def rate_many(
     if workers < 1:
         raise UsageError(Problem("workers", "must be at least 1", workers))
     m = load_methodology(methodology)
-    items = list(inspections)
+    items = [inspections] if isinstance(inspections, str | os.PathLike | Mapping | Inspection) else list(inspections)
     collecting = gc.isenabled()
     # The results held are millions of small objects, none in a cycle: the collector would rescan
     # the growing heap again and again, at a cost above a third of rating them.

@@ -121,6 +121,53 @@ def test_the_reviewed_argument_errors(argv: list[str], expected: str, capsys: py
     assert expected in one_error_line(capsys.readouterr())
 
 
+# The least arguments each command with a whole-number option runs on: a new command with such an
+# option must be added here, and its options are then held to the test below.
+RUNS_ON = {
+    "explain": [str(YORK)],
+    "check": ["hmip-pdu-2023"],
+    "robustness": [str(YORK)],
+    "diff": ["hmip-pdu-2023", "hmip-pdu-2023"],
+    "compare": ["-a", "hmip-pdu-2023", "-b", "hmip-pdu-2023", str(YORK)],
+    "simulate": ["-m", "hmip-pdu-2023", "-n", "1"],
+}
+COUNTS = [
+    (name, option.option_strings[0])
+    for name, parser in COMMANDS.items()
+    for option in parser._actions
+    if option.type is int and option.option_strings and option.dest != "seed"
+]
+
+
+@pytest.mark.parametrize(("name", "option"), COUNTS, ids=[f"{n} {o}" for n, o in COUNTS])
+def test_every_count_option_refuses_a_negative_number_on_one_line(name: str, option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A count below its least value (cases, lines shown, examples, workers) is refused before anything runs, naming the option."""
+    assert main([name, *RUNS_ON[name], option, "-1"]) == 2
+    line = one_error_line(capsys.readouterr())
+    assert f"{option}: must be" in line and "(got -1)" in line
+
+
+def test_diff_refuses_no_relevant_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "hmip-pdu-2023", "hmip-pdu-2021", "--cases", "0"]) == 2  # was a ZeroDivisionError traceback
+    assert one_error_line(capsys.readouterr()) == "probation-rules: error: --cases: must be at least 1 (got 0)"
+
+
+@pytest.mark.parametrize("name", ["explain", "robustness"])
+def test_one_inspection_commands_read_standard_input_and_refuse_many(
+    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = YORK.read_text()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    assert main([name, "-"]) == 0
+    from_stdin = capsys.readouterr().out
+    assert main([name, str(YORK)]) == 0
+    assert capsys.readouterr().out == from_stdin
+    two = tmp_path / "two.jsonl"
+    two.write_text(json.dumps(json.loads(text)) + "\n" + json.dumps(json.loads(text)) + "\n")
+    assert main([name, str(two)]) == 2
+    assert one_error_line(capsys.readouterr()) == f"probation-rules: error: FILE: must hold one inspection, and {two} holds 2 (rate takes many) (got '{two}')"
+
+
 def test_a_value_with_a_newline_stays_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rate", "x.json", "--x=1\n2"]) == 2
     assert "--x=1\\n2" in one_error_line(capsys.readouterr())

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from probation_rules import InspectionError, load_methodology, rate
+from probation_rules.batch import rate_many
 from probation_rules.whatif import Comparison, compare, gather, simulated, simulation
 from probation_rules.whatif.compare import NOT_RATED
 from probation_rules.whatif.progress import Progress
@@ -430,3 +431,13 @@ def test_two_standards_moved_by_one_change_each_show_where_they_began() -> None:
         {"key_question": "P2.2/engaging", "baseline": "Good", "candidate": "Requires improvement"},
         {"key_question": "P2.4/desistance", "baseline": "Good", "candidate": "Requires improvement"},
     ]
+
+
+@pytest.mark.parametrize("one", [str(YORK), YORK, json.loads(YORK.read_text())], ids=["str", "Path", "document"])
+def test_one_inspection_on_its_own_is_a_population_of_one(one: Any) -> None:
+    c = compare("hmip-pdu-2023", EXAMPLE, one)  # a string was read as the paths of its characters ('/': no such file)
+    ((got,), (want,)) = c.outcomes, compare("hmip-pdu-2023", EXAMPLE, [YORK]).outcomes
+    assert (got.id, got.baseline, got.candidate, got.divergences) == (want.id, want.baseline, want.candidate, want.divergences)
+    (r,) = rate_many(one, "hmip-pdu-2023")
+    want_r = rate(YORK, "hmip-pdu-2023")
+    assert (r.overall, r.score, r.standards, r.trace) == (want_r.overall, want_r.score, want_r.standards, want_r.trace)  # the source differs

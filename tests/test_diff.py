@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from probation_rules import load_methodology, rate
+from probation_rules import UsageError, load_methodology, rate
 from probation_rules.engine.rater import rate_score
 from probation_rules.methodology import methodology_from_dict
 from probation_rules.methodology.schema import Methodology
@@ -189,3 +189,9 @@ def test_a_change_of_source_alone_shows_the_new_source(tmp_path: Any) -> None:
     # Beside a change of what the rule does, the variant's own citation is only said to have changed.
     (good, _) = diff("hmip-pdu-2023", EXAMPLE).rule_changes
     assert good.text() == "at_least: 65 -> 70; citation changed; evidence: recalled -> inferred"
+
+
+def test_no_relevant_cases_is_a_usage_error() -> None:
+    with pytest.raises(UsageError) as caught:  # was ZeroDivisionError, which no caller of the library expects
+        diff("hmip-pdu-2023", "hmip-pdu-2021", typical=0, sizes=[0, 5, -1])
+    assert [(p.path, p.value) for p in caught.value.problems] == [("typical", 0), ("sizes", 0)]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probation_rules import InspectionError, load_methodology, rate
+from probation_rules import InspectionError, UsageError, load_methodology, rate
 from probation_rules.cli import main
 from probation_rules.whatif import load_rates, simulation
 from probation_rules.whatif.simulate import Rates
@@ -109,3 +109,15 @@ def test_the_command_writes_json_lines_with_assumptions_apart(capsys: pytest.Cap
     assert len(lines.read_text().splitlines()) == 4 and capsys.readouterr().out.startswith(f"wrote 4 inspections to {lines}")
     assert main(["compare", "-a", "hmip-pdu-2023", "-b", str(EXAMPLE), str(folder), str(lines), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["inspections"] == 6
+
+
+def test_the_api_takes_ids_and_refuses_bad_options_as_usage_errors() -> None:
+    by_id = [d["standards"] for d in simulation("hmip-pdu-2023", 3, 4).inspections()]
+    assert by_id == [d["standards"] for d in simulation([load_methodology("hmip-pdu-2023")], 3, 4).inspections()]
+    with pytest.raises(UsageError) as caught:
+        simulation([load_methodology("hmip-pdu-2023")], -3, 1.5, 0)  # type: ignore[arg-type]
+    assert [(p.path, p.expected, p.value) for p in caught.value.problems] == [
+        ("count", "must not be negative", -3),
+        ("seed", "must be a whole number", 1.5),
+        ("cases", "must be at least 1", 0),
+    ]

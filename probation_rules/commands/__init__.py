@@ -6,14 +6,17 @@ A new capability adds a module here and its name to :data:`probation_rules.cli.C
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import attrs
 
 from probation_rules.errors import Problem, UsageError
+from probation_rules.inspection import Inspection
 from probation_rules.methodology import DEFAULT_METHODOLOGY
 
-__all__ = ["Command", "add_methodology_option", "refuse_below"]
+__all__ = ["Command", "add_methodology_option", "one_inspection", "refuse_below"]
 
 
 @attrs.frozen
@@ -44,3 +47,22 @@ def refuse_below(*limits: tuple[str, int | None, int]) -> None:
     problems = [Problem(option, f"must be at least {least}", value) for option, value, least in limits if value is not None and value < least]
     if problems:
         raise UsageError(problems)
+
+
+def one_inspection(given: str) -> str | Inspection:
+    """The one inspection a command about a single inspection reads: a JSON file as it is, or
+    standard input (``-``), a pipe or a JSON lines file holding exactly one.
+
+    A plain file is passed on as its path, so the errors that name it are those ``rate`` gives.
+    """
+    from probation_rules.whatif.population import STDIN, gather  # the what-if package is heavy and only streams need it
+
+    path = Path(given)
+    stream = given == STDIN or (path.exists() and not path.is_file() and not path.is_dir())
+    if not stream and not (path.suffix == ".jsonl" and path.is_file()):
+        return given
+    population = gather([given], sys.stdin)
+    if len(population) != 1:
+        where = "standard input" if given == STDIN else given
+        raise UsageError(Problem("FILE", f"must hold one inspection, and {where} holds {len(population):,} (rate takes many)", given))
+    return population.load(0)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from probation_rules.check import check_methodology
 from probation_rules.check.domains import MAX_RELEVANT
-from probation_rules.commands import Command
+from probation_rules.commands import Command, refuse_below
 from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology import load_methodology
 
@@ -36,8 +36,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.examples < 1 or args.max_relevant < 1:
-        raise UsageError(Problem("--examples" if args.examples < 1 else "--max-relevant", "must be at least 1"))
+    refuse_below(("--examples", args.examples, 1), ("--max-relevant", args.max_relevant, 1))
     report = check_methodology(args.methodology, max_relevant=args.max_relevant)
     properties: list[PropertyOutcome] = []
     if args.properties and report.methodology is not None:

@@ -52,11 +52,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    refuse_below(("--simulate", args.simulate, 1), ("--cases", args.cases, 1), ("--workers", args.workers, 1), ("--show", args.show, 0))
     if args.simulate is not None and args.inspections:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
     if args.simulate is None and not args.inspections:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or folders, or --simulate N"))
-    refuse_below(("--simulate", args.simulate, 1), ("--cases", args.cases, 1), ("--workers", args.workers, 1), ("--show", args.show, 0))
     baseline, candidate = load_methodology(args.baseline), load_methodology(args.candidate)
     if args.simulate is not None:
         rates = load_rates(args.rates, baseline)

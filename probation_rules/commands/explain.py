@@ -11,13 +11,13 @@ import argparse
 import json
 
 from probation_rules import rate
-from probation_rules.commands import Command, add_methodology_option
+from probation_rules.commands import Command, add_methodology_option, one_inspection
 from probation_rules.errors import Problem, UsageError
 from probation_rules.robustness.render import explain_section
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="an inspection JSON document")
+    parser.add_argument("file", metavar="FILE", help="an inspection JSON document, or - for standard input")
     add_methodology_option(parser)
     parser.add_argument(
         "--format",
@@ -39,11 +39,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json" and args.cases is not None:
         advice = "for them as JSON run `probation-rules robustness FILE --cases N --format json`"
         raise UsageError(Problem("--cases", f"applies to the flip distances under the text tree; the JSON trace has none: {advice}"))
-    result = rate(args.file, args.methodology)
+    inspection = one_inspection(args.file)
+    result = rate(inspection, args.methodology)
     if args.format == "json":
         print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    section = explain_section(args.file, args.methodology, args.cases)
+    section = explain_section(inspection, args.methodology, args.cases)
     m = result.methodology
     print(f"{result.inspection.unit}: {result.overall} ({result.score}/{result.max_score}) under {m.id} {m.version}")
     print("Each line: #step subject: outcome  [rule id; evidence level]  from its inputs.")

@@ -30,7 +30,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "-f",
         choices=("text", "json", "markdown"),
         default="text",
-        help="output format (default: text); json gives one object for one inspection file, else a list",
+        help="output format (default: text); json gives one object for one JSON document (a .json file, or - holding one), else a list (folders, JSON lines)",
     )
     parser.epilog = (
         "Every inspection is read and checked against its methodology first, one at a time: a bad one stops the run with one line "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from probation_rules.commands import Command, add_methodology_option
+from probation_rules.commands import Command, add_methodology_option, one_inspection
 from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.result import MethodologyRef
@@ -14,7 +14,7 @@ from probation_rules.robustness.render import render, render_lowest_effect
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", metavar="FILE", help="an inspection JSON document (omit it with --rates)")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="an inspection JSON document, or - for standard input (omit it with --rates)")
     add_methodology_option(parser)
     parser.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
     parser.add_argument("--level", type=float, help="confidence level of the key-question intervals (default: 0.95)")
@@ -56,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.simulate is None:
         raise UsageError(Problem("--seed", "needs --simulate DRAWS (it seeds the simulation)", args.seed))
     level = 0.95 if args.level is None else args.level
-    report = analyse(args.file, args.methodology, level=level, cases=args.cases, simulate_draws=args.simulate, seed=args.seed or 0)
+    report = analyse(one_inspection(args.file), args.methodology, level=level, cases=args.cases, simulate_draws=args.simulate, seed=args.seed or 0)
     print(render(report, args.format))
     return 0
 

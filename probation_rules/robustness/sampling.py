@@ -317,7 +317,7 @@ def lowest_effect(m: Methodology, rates: Sequence[float | Fraction], relevant: i
     if len(sizes) != len(rates):
         raise UsageError(Problem("--cases", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
     problems = [Problem("--rates", "must be percentages between 0 and 100", float(r)) for r in rates if not (math.isfinite(r) and 0 <= as_fraction(r) <= 100)]
-    problems += [Problem("--cases", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in sizes if not 1 <= n <= EXACT_LIMIT]
+    problems += [Problem("--cases", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in dict.fromkeys(sizes) if not 1 <= n <= EXACT_LIMIT]
     if problems:
         raise UsageError(problems)
     ratings = m.scale.ratings

@@ -404,8 +404,11 @@ def compare(
     documents, :class:`~probation_rules.inspection.Inspection` objects, or a
     :class:`~probation_rules.whatif.population.Population` (for example a simulated one).
     ``workers > 1`` rates in that many processes. ``progress``: a stream to draw a progress bar
-    on when it is a terminal (the command line passes stderr).
+    on when it is a terminal (the command line passes stderr). One path or one document on its
+    own is a population of that one (a string is not read as the paths of its characters).
     """
+    if isinstance(inspections, str | os.PathLike | Mapping | Inspection):
+        inspections = [inspections]
     if workers < 1:
         raise UsageError(Problem("workers", "must be at least 1", workers))
     old, new = load_methodology(baseline), load_methodology(candidate)

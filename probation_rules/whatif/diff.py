@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.methodology.schema import BandTable, Guidance, GuidanceRow, Methodology, Rounding
 from probation_rules.percent import as_fraction, banded, counted, number
@@ -403,7 +404,15 @@ def diff(
     typical: int = TYPICAL_CASES,
     sizes: Sequence[int] = SAMPLE_SIZES,
 ) -> MethodologyDiff:
-    """Everything that rates differently under ``candidate`` than under ``baseline``."""
+    """Everything that rates differently under ``candidate`` than under ``baseline``.
+
+    ``typical`` relevant cases and each of ``sizes`` must be at least one: a share of no cases
+    is no percentage.
+    """
+    problems = [Problem("typical", "must be at least 1 (a number of relevant cases)", typical)] if typical < 1 else []
+    problems += [Problem("sizes", "must each be at least 1 (numbers of relevant cases)", n) for n in sizes if n < 1][:1]
+    if problems:
+        raise UsageError(problems)
     a, b = load_methodology(baseline), load_methodology(candidate)
     regions = percent_regions(a, b)
     scores, score_notes = score_changes(a, b)

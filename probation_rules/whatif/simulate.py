@@ -26,8 +26,8 @@ from typing import Any
 import attrs
 
 from probation_rules._convert import render_path, structure
-from probation_rules.errors import InspectionError, Problem, did_you_mean
-from probation_rules.methodology.loader import bundled_ids
+from probation_rules.errors import InspectionError, Problem, UsageError, did_you_mean
+from probation_rules.methodology.loader import bundled_ids, load_methodology
 from probation_rules.methodology.schema import Methodology
 from probation_rules.reading import parse_json, parse_toml, read_text
 
@@ -243,13 +243,29 @@ class Simulation:
         return lines
 
 
-def simulation(methodologies: Sequence[Methodology], count: int, seed: int, cases: int = 20, rates: Rates | None = None) -> Simulation:
-    """A population over every standard and key question of the methodologies, checked first."""
+def simulation(
+    methodologies: Sequence[Methodology | str | os.PathLike[str]] | Methodology | str | os.PathLike[str],
+    count: int,
+    seed: int,
+    cases: int = 20,
+    rates: Rates | None = None,
+) -> Simulation:
+    """A population over every standard and key question of the methodologies, checked first.
+
+    ``methodologies`` may be loaded methodologies, bundled ids or files, or one of them alone.
+    Options out of range are a :class:`~probation_rules.errors.UsageError`, as on the command line.
+    """
+    if isinstance(methodologies, Methodology | str | os.PathLike):
+        methodologies = [methodologies]
     problems = []
-    if count < 0:
-        problems.append(Problem("count", "must not be negative", count))
-    if cases < 1:
-        problems.append(Problem("cases", "must be at least 1", cases))
+    for name, value, least in (("count", count, 0), ("seed", seed, None), ("cases", cases, 1)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            problems.append(Problem(name, "must be a whole number", value))
+        elif least is not None and value < least:
+            problems.append(Problem(name, "must not be negative" if least == 0 else f"must be at least {least}", value))
+    if not methodologies:
+        problems.append(Problem("methodologies", "must name at least one methodology"))
     if problems:
-        raise InspectionError(problems)
-    return Simulation(Template.of(methodologies), count, seed, cases, rates or Rates())
+        raise UsageError(problems)
+    loaded = [load_methodology(m) for m in methodologies]
+    return Simulation(Template.of(loaded), count, seed, cases, rates or Rates())
