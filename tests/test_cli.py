@@ -114,6 +114,9 @@ def test_a_missing_required_argument_is_one_line(name: str, capsys: pytest.Captu
         (["compare", "x.json", "-a", "hmip-pdu-2023", "-b", "hmip-pdu-2023", "--show", "-1"], "probation-rules: error: --show: must be at least 0 (got -1)"),
         (["compare", "-a", "hmip-pdu-2023", "-b", "hmip-pdu-2023", "--simulate", "0"], "probation-rules: error: --simulate: must be at least 1 (got 0)"),
         (["simulate", "-m", "hmip-pdu-2023", "-n", "-1"], "--count: must be at least 0 (got -1)"),
+        (["compare", "-a", "hmip-pdu-2023", "-b", "hmip-pdu-2024", "x.json"], "probation-rules: error: --candidate: must be a bundled methodology id"),
+        (["diff", "hmip-pdu-2022", "hmip-pdu-2023"], "probation-rules: error: A: must be a bundled methodology id"),
+        (["diff", "hmip-pdu-2023", "hmip-pdu-2022"], "(got 'hmip-pdu-2022'); did you mean 'hmip-pdu-2023'?"),
     ],
 )
 def test_the_reviewed_argument_errors(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:

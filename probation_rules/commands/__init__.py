@@ -12,11 +12,11 @@ from pathlib import Path
 
 import attrs
 
-from probation_rules.errors import Problem, UsageError
+from probation_rules.errors import Problem, UnknownMethodologyError, UsageError
 from probation_rules.inspection import Inspection
-from probation_rules.methodology import DEFAULT_METHODOLOGY
+from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, load_methodology
 
-__all__ = ["Command", "add_methodology_option", "one_inspection", "refuse_below"]
+__all__ = ["Command", "add_methodology_option", "methodology_given", "one_inspection", "refuse_below"]
 
 
 @attrs.frozen
@@ -66,3 +66,15 @@ def one_inspection(given: str) -> str | Inspection:
         where = "standard input" if given == STDIN else given
         raise UsageError(Problem("FILE", f"must hold one inspection, and {where} holds {len(population):,} (rate takes many)", given))
     return population.load(0)
+
+
+def methodology_given(value: str, option: str) -> Methodology:
+    """The methodology an option or argument names; one that names no methodology is refused as that option.
+
+    With two methodologies on one line (``diff A B``, ``compare -a -b``), "methodology: must be a
+    bundled methodology id" would not say which of them is wrong.
+    """
+    try:
+        return load_methodology(value)
+    except UnknownMethodologyError as exc:
+        raise UnknownMethodologyError([attrs.evolve(p, path=option) for p in exc.problems]) from None

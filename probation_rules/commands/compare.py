@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from probation_rules.batch import Terminated, terminate_as_interrupt
-from probation_rules.commands import Command, refuse_below
+from probation_rules.commands import Command, methodology_given, refuse_below
 from probation_rules.errors import InputFileError, Problem, UsageError
-from probation_rules.methodology import load_methodology
 from probation_rules.percent import counted
 from probation_rules.whatif.compare import compare
 from probation_rules.whatif.population import gather, simulated
@@ -57,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or --simulate N, not both"))
     if args.simulate is None and not args.inspections:
         raise UsageError(Problem("INSPECTIONS", "give inspection files or folders, or --simulate N"))
-    baseline, candidate = load_methodology(args.baseline), load_methodology(args.candidate)
+    baseline, candidate = methodology_given(args.baseline, "--baseline"), methodology_given(args.candidate, "--candidate")
     if args.simulate is not None:
         rates = load_rates(args.rates, baseline)
         population = simulated(simulation([baseline, candidate], args.simulate, args.seed, args.cases, rates))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from probation_rules.commands import Command, refuse_below
+from probation_rules.commands import Command, methodology_given, refuse_below
 from probation_rules.whatif.diff import TYPICAL_CASES, diff
 
 __all__ = ["COMMAND"]
@@ -21,7 +21,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     refuse_below(("--cases", args.cases, 1), ("--show", args.show, 0))
-    result = diff(args.baseline, args.candidate, typical=args.cases)
+    baseline, candidate = methodology_given(args.baseline, "A"), methodology_given(args.candidate, "B")
+    result = diff(baseline, candidate, typical=args.cases)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
