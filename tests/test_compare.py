@@ -441,3 +441,13 @@ def test_one_inspection_on_its_own_is_a_population_of_one(one: Any) -> None:
     (r,) = rate_many(one, "hmip-pdu-2023")
     want_r = rate(YORK, "hmip-pdu-2023")
     assert (r.overall, r.score, r.standards, r.trace) == (want_r.overall, want_r.score, want_r.standards, want_r.trace)  # the source differs
+
+
+def test_a_removed_standard_is_where_its_change_began(tmp_path: Path) -> None:
+    removed = tmp_path / "removed.toml"
+    removed.write_text('extends = "hmip-pdu-2023"\nname = "removed"\nrationale = "r"\nremove = ["P2.4"]\n')
+    c = compare("hmip-pdu-2023", removed, [YORK])
+    (o,) = c.changed
+    # not its three key questions, each of which the candidate lacks only because the standard is gone
+    assert [(d.subject, d.origin(c.rule_changes), d.candidate_rule) for d in o.divergences] == [("P2.4", "P2.4", None)]
+    assert c.origins() == {"P2.4": 1} and c.origins_by_rating() == {"P2.4": {"P2.4": 1}}

@@ -236,7 +236,10 @@ def divergences(baseline: Trace, candidate: Trace, changed: Collection[str]) -> 
             if key in seen:
                 continue
             seen.add(key)
-            differing = [p for p in below(pair) if _decides_differently(p)]
+            # a step only one side takes is where the change began: what it read below is the
+            # other side's absence, not a cause (a removed standard, not its key questions)
+            one_sided = pair[0] is None or pair[1] is None
+            differing = [] if one_sided else [p for p in below(pair) if _decides_differently(p)]
             if differing:
                 stack.extend(differing)
                 continue
