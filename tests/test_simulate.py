@@ -121,3 +121,11 @@ def test_the_api_takes_ids_and_refuses_bad_options_as_usage_errors() -> None:
         ("seed", "must be a whole number", 1.5),
         ("cases", "must be at least 1", 0),
     ]
+
+
+def test_a_population_under_a_variant_says_how_to_rate_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "-m", str(EXAMPLE), "--count", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "methodology" not in json.loads(out)  # a document names only a bundled methodology
+    assert err.startswith("# 1 simulated inspection, seed 1, 20 cases each;")
+    assert f"# the inspections name no methodology (hmip-pdu-2023~good-from-70 is not bundled): rate them with --methodology {EXAMPLE}\n" in err

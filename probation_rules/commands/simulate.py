@@ -15,7 +15,7 @@ from pathlib import Path
 from probation_rules.commands import Command, refuse_below
 from probation_rules.commands.compare import add_simulation_options
 from probation_rules.errors import InputFileError, Problem
-from probation_rules.methodology import load_methodology
+from probation_rules.methodology import bundled_ids, load_methodology
 from probation_rules.whatif.progress import Progress
 from probation_rules.whatif.simulate import load_rates, simulation
 
@@ -43,6 +43,8 @@ def _run(args: argparse.Namespace) -> int:
     m = load_methodology(args.methodology)
     population = simulation([m], args.count, args.seed, args.cases, load_rates(args.rates, m))
     notes = [f"# {line}" for line in population.assumptions()]
+    if m.id not in bundled_ids():  # a document can name only a bundled methodology
+        notes.append(f"# the inspections name no methodology ({m.id} is not bundled): rate them with --methodology {args.methodology}")
     if args.output is None:
         print("\n".join(notes), file=sys.stderr)
         for doc in population.inspections():

@@ -29,6 +29,7 @@ from probation_rules._convert import render_path, structure
 from probation_rules.errors import InspectionError, Problem, UsageError, did_you_mean
 from probation_rules.methodology.loader import bundled_ids, load_methodology
 from probation_rules.methodology.schema import Methodology
+from probation_rules.percent import counted
 from probation_rules.reading import parse_json, parse_toml, read_text
 
 __all__ = ["DEFAULT", "Rates", "Simulation", "Template", "load_rates", "simulation"]
@@ -220,7 +221,8 @@ class Simulation:
         """The population's assumptions, in words, to print with it."""
         r = self.rates
         lines = [
-            f"{self.count:,} simulated inspections, seed {self.seed}, {self.cases} cases each; inspection i is drawn by its own generator, seeded (seed, i)",
+            f"{counted(self.count, 'simulated inspection')}, seed {self.seed}, {counted(self.cases, 'case')} each;"
+            " inspection i is drawn by its own generator, seeded (seed, i)",
             f"each case is relevant to a key question with chance {r.relevant:g}; a key question with no relevant case gets one",
         ]
 
