@@ -513,12 +513,13 @@ def _pdu() -> dict[str, Any]:
 
 
 def test_options_out_of_range_are_usage_errors_and_an_unanswerable_inspection_a_robustness_error() -> None:
-    for kwargs, option in (({"level": 1.0}, "--level"), ({"simulate_draws": 0}, "--simulate"), ({"cases": 0}, "--cases")):
+    # the Python API names its own arguments; the command line names its options (tested above)
+    for kwargs, option in (({"level": 1.0}, "level"), ({"simulate_draws": 0}, "simulate_draws"), ({"cases": 0}, "cases")):
         with pytest.raises(UsageError) as info:
             analyse(YORK, **kwargs)  # type: ignore[arg-type]
         assert not isinstance(info.value, RobustnessError) and info.value.problems[0].path == option
     m = load_methodology("hmip-pdu-2023")
-    for rates, cases, option in (([], 20, "--rates"), ([70.0], [20, 20], "--cases"), ([101.0], 20, "--rates"), ([70.0], 0, "--cases")):
+    for rates, cases, option in (([], 20, "rates"), ([70.0], [20, 20], "relevant"), ([101.0], 20, "rates"), ([70.0], 0, "relevant")):
         with pytest.raises(UsageError) as info:
             lowest_effect(m, rates, cases)
         assert info.value.problems[0].path == option

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
@@ -16,7 +17,7 @@ from probation_rules.errors import Problem, UnknownMethodologyError, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, load_methodology
 
-__all__ = ["Command", "add_methodology_option", "methodology_given", "one_inspection", "refuse_below"]
+__all__ = ["Command", "add_methodology_option", "as_options", "methodology_given", "one_inspection", "refuse_below"]
 
 
 @attrs.frozen
@@ -78,3 +79,15 @@ def methodology_given(value: str, option: str) -> Methodology:
         return load_methodology(value)
     except UnknownMethodologyError as exc:
         raise UnknownMethodologyError([attrs.evolve(p, path=option) for p in exc.problems]) from None
+
+
+@contextmanager
+def as_options(options: Mapping[str, str]) -> Iterator[None]:
+    """A usage error of the library, named by the options the user typed.
+
+    The Python API names its arguments (``cases``), the command line its options (``--cases``).
+    """
+    try:
+        yield
+    except UsageError as exc:
+        raise UsageError([attrs.evolve(p, path=options.get(p.path, p.path)) for p in exc.problems]) from None

@@ -11,7 +11,7 @@ import argparse
 import json
 
 from probation_rules import rate
-from probation_rules.commands import Command, add_methodology_option, one_inspection
+from probation_rules.commands import Command, add_methodology_option, as_options, one_inspection
 from probation_rules.errors import Problem, UsageError
 from probation_rules.robustness.render import explain_section
 
@@ -44,7 +44,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.trace.to_dict(), indent=2, ensure_ascii=False))
         return 0
-    section = explain_section(inspection, args.methodology, args.cases)
+    with as_options({"cases": "--cases"}):
+        section = explain_section(inspection, args.methodology, args.cases)
     m = result.methodology
     print(f"{result.inspection.unit}: {result.overall} ({result.score}/{result.max_score}) under {m.id} {m.version}")
     print("Each line: #step subject: outcome  [rule id; evidence level]  from its inputs.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from probation_rules.commands import Command, add_methodology_option, one_inspection
+from probation_rules.commands import Command, add_methodology_option, as_options, one_inspection
 from probation_rules.errors import Problem, UsageError
 from probation_rules.methodology.loader import load_methodology
 from probation_rules.result import MethodologyRef
@@ -41,6 +41,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    with as_options({"level": "--level", "cases": "--cases", "relevant": "--cases", "simulate_draws": "--simulate", "rates": "--rates"}):
+        return _analyse(args)
+
+
+def _analyse(args: argparse.Namespace) -> int:
     if args.rates is not None:
         if args.file is not None or args.cases is None:
             raise UsageError(Problem("--rates", "takes no FILE and needs --cases N (the number of relevant cases per key question)"))

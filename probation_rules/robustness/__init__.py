@@ -82,7 +82,7 @@ def analyse(
     report says so); ``simulate_draws`` adds a seeded simulation of the same model as a check.
     """
     if not 0 < level < 1:
-        raise UsageError(Problem("--level", "must be a confidence level strictly between 0 and 1, such as 0.95", level))
+        raise UsageError(Problem("level", "must be a confidence level strictly between 0 and 1, such as 0.95", level))
     if simulate_draws is not None:
         check_draws(simulate_draws)
     result = rate(inspection, methodology)

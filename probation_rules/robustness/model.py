@@ -263,7 +263,7 @@ def assumed_counts(inspection: Inspection, m: Methodology, standard: Standard, c
 def build_unit(inspection: Inspection, m: Methodology, result: RatingResult, cases: int | None = None) -> Unit:
     """Model an inspection for analysis; ``cases`` assumes that many relevant cases where only percentages are given."""
     if cases is not None and not 1 <= cases <= COUNT_LIMIT:
-        raise UsageError(Problem("--cases", f"must be from 1 to {COUNT_LIMIT} (the number of relevant cases to assume)", cases))
+        raise UsageError(Problem("cases", f"must be from 1 to {COUNT_LIMIT} (the number of relevant cases to assume)", cases))
     questions: dict[str, tuple[CountedQuestion, ...]] = {}
     problems: list[Problem] = []
     uncounted: list[str] = []

@@ -206,7 +206,7 @@ SIMULATION_LIMIT = 10**7
 def check_draws(draws: int) -> None:
     """Refuse a number of simulated samples out of range (:class:`UsageError`), before any work is done."""
     if not 1 <= draws <= SIMULATION_LIMIT:
-        raise UsageError(Problem("--simulate", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", draws))
+        raise UsageError(Problem("simulate_draws", f"must be from 1 to {SIMULATION_LIMIT} (the number of simulated samples)", draws))
 
 
 def simulate(unit: Unit, draws: int, seed: int, level: float = 0.999) -> Simulation:
@@ -312,12 +312,14 @@ class LowestEffect:
 def lowest_effect(m: Methodology, rates: Sequence[float | Fraction], relevant: int | Sequence[int]) -> LowestEffect:
     """The exact distribution of a case-based standard's rating at these true rates (percentages) and numbers of cases."""
     if not rates:
-        raise UsageError(Problem("--rates", "must give at least one key question's true rate"))
+        raise UsageError(Problem("rates", "must give at least one key question's true rate"))
     sizes = [relevant] * len(rates) if isinstance(relevant, int) else list(relevant)
     if len(sizes) != len(rates):
-        raise UsageError(Problem("--cases", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
-    problems = [Problem("--rates", "must be percentages between 0 and 100", float(r)) for r in rates if not (math.isfinite(r) and 0 <= as_fraction(r) <= 100)]
-    problems += [Problem("--cases", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in dict.fromkeys(sizes) if not 1 <= n <= EXACT_LIMIT]
+        raise UsageError(Problem("relevant", f"must give one number of cases, or one per rate ({len(rates)})", list(sizes)))
+    problems = [Problem("rates", "must be percentages between 0 and 100", float(r)) for r in rates if not (math.isfinite(r) and 0 <= as_fraction(r) <= 100)]
+    problems += [
+        Problem("relevant", f"must be from 1 to {EXACT_LIMIT} (the arithmetic is exact)", n) for n in dict.fromkeys(sizes) if not 1 <= n <= EXACT_LIMIT
+    ]
     if problems:
         raise UsageError(problems)
     ratings = m.scale.ratings
