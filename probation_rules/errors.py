@@ -141,18 +141,20 @@ def _as_json(value: Any) -> Any:
 class ProbationRulesError(Exception):
     """Base of every error the library raises on purpose."""
 
-    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None):
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, note: str | None = None):
         if isinstance(problems, str):
             problems = [Problem(path="", expected=problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(p.with_file(file) for p in problems)
         self.file = file
+        self.note = note
+        """Context for the problems that is no problem itself (how the methodology was chosen), said once after them."""
         super().__init__(self.one_line())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled with its problems (a worker process sends errors back this way), not as its text.
-        return (_rebuild, (type(self), self.problems, self.file), self._state())
+        return (_rebuild, (type(self), self.problems, self.file, self.note), self._state())
 
     def _state(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -161,8 +163,9 @@ class ProbationRulesError(Exception):
         return self.one_line()
 
     def one_line(self) -> str:
-        """All problems on one line, as the command line prints them."""
-        return self._joined().replace("\r", "\\r").replace("\n", "\\n")
+        """All problems on one line, as the command line prints them, then the note if there is one."""
+        text = self._joined() + (f" (note: {self.note})" if self.note else "")
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def _joined(self) -> str:
         if not self.problems:
@@ -176,9 +179,9 @@ class ProbationRulesError(Exception):
         return f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
 
 
-def _rebuild(cls: type[ProbationRulesError], problems: tuple[Problem, ...], file: str | None) -> ProbationRulesError:
+def _rebuild(cls: type[ProbationRulesError], problems: tuple[Problem, ...], file: str | None, note: str | None = None) -> ProbationRulesError:
     error = cls.__new__(cls)  # not cls(...): a subclass may take other arguments; its state follows
-    ProbationRulesError.__init__(error, problems, file=file)
+    ProbationRulesError.__init__(error, problems, file=file, note=note)
     return error
 
 

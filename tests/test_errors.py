@@ -184,6 +184,11 @@ def test_errors_and_problems_survive_pickling(york_doc: dict[str, Any]) -> None:
     assert again.problems == info.value.problems
     assert [p.has_value for p in again.problems] == [True, False]
     assert str(again) == str(info.value)
+    noted = InspectionError(info.value.problems, note="how the methodology was chosen")
+    again = pickle.loads(pickle.dumps(noted))
+    assert again.note == noted.note and str(again) == str(noted) and again.args == noted.args
+    assert str(noted).endswith(f"{noted.problems[-1]} (note: how the methodology was chosen)")
+    assert str(noted).startswith("2 problems: ")  # the note is not counted as a problem
 
 
 # -- one way to read every file -----------------------------------------------------------------
