@@ -449,3 +449,15 @@ def test_the_loader_reads_a_relative_reference_from_the_referring_files_folder(t
     with pytest.raises(OSError) as caught:
         load_methodology("nothere.toml", relative_to=referring)
     assert caught.value.filename == str(tmp_path / "here" / "nothere.toml")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("body", ['[change."kq-bands.good"]\nat_least = -5\n', '[change."overall-bands.good"]\nat_least = -5\n'])
+def test_a_whole_number_is_shown_as_written(tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(VariantError) as caught:
+        load_methodology(path)
+    (problem,) = caught.value.problems
+    assert problem.path.endswith(".at_least") and problem.value == -5 and type(problem.value) is int
+    assert str(problem).endswith("(got -5)")
+    assert main(["check", str(path)]) == 1
+    assert "(got -5)" in capsys.readouterr().out

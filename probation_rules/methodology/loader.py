@@ -339,6 +339,11 @@ def _content_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _as_written(value: float) -> float | int:
+    """A threshold as the file most likely wrote it: ``-5``, not the ``-5.0`` it was read as."""
+    return int(value) if value.is_integer() else value
+
+
 def _reference_problems(m: Methodology) -> Iterator[Problem]:
     ratings = m.scale.ratings
 
@@ -404,13 +409,13 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
             yield from rating((table_name, "bands", i, "rating"), band.rating)
             where = render_path((table_name, "bands", i, "at_least"))
             if band.at_least < 0 or (top is not None and band.at_least > top):
-                yield Problem(where, f"must be between 0 and {top}" if top else "must not be negative", band.at_least)
+                yield Problem(where, f"must be between 0 and {top}" if top else "must not be negative", _as_written(band.at_least))
             if table_name == "key_question_bands" and (as_fraction(band.at_least) * 10**6).denominator != 1:  # as written: 64.9 * 10**6 is not whole in binary
                 yield Problem(where, "must have at most six decimal places", band.at_least)
             if table_name == "overall_bands" and band.at_least != int(band.at_least):
                 yield Problem(where, "must be a whole number of points", band.at_least)
             elif table_name == "overall_bands" and band.at_least > MAX_POINTS * max(1, len(m.standards)):
-                yield Problem(where, f"must be at most {MAX_POINTS} points per standard", band.at_least)
+                yield Problem(where, f"must be at most {MAX_POINTS} points per standard", _as_written(band.at_least))
 
     for g_i, g in enumerate(m.guidance):
         base = ("guidance", g_i)
