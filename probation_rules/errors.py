@@ -10,6 +10,7 @@ not a sentence to parse.
 from __future__ import annotations
 
 import difflib
+import errno as _errno
 import json
 import os
 import re
@@ -24,6 +25,7 @@ __all__ = [
     "InputFileError",
     "InspectionError",
     "MethodologyError",
+    "MissingFileError",
     "ProbationRulesError",
     "Problem",
     "RobustnessError",
@@ -203,8 +205,8 @@ class InputFileError(ProbationRulesError, OSError):
     Whatever the file was meant to hold (an inspection, a methodology, a variant, simulation
     rates), a file that cannot be read is this error, and one that was read but is not UTF-8
     text, JSON or TOML is its subclass :class:`DocumentSyntaxError`. For a file that does not
-    exist ``errno`` is :data:`errno.ENOENT` and ``filename`` its path, as for the
-    :class:`FileNotFoundError` that reading it raised.
+    exist it is the subclass :class:`MissingFileError`, also a :class:`FileNotFoundError`, with
+    ``errno`` :data:`errno.ENOENT` and ``filename`` its path.
     """
 
     def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, errno: int | None = None):
@@ -214,6 +216,17 @@ class InputFileError(ProbationRulesError, OSError):
 
     def _state(self) -> dict[str, Any]:
         return {**self.__dict__, "errno": self.errno, "strerror": self.strerror, "filename": self.filename}
+
+
+class MissingFileError(InputFileError, FileNotFoundError):
+    """A file that does not exist: an :class:`InputFileError` that is also the :class:`FileNotFoundError` reading it raised.
+
+    ``except FileNotFoundError`` catches it, as it would the standard library's own;
+    ``errno`` is :data:`errno.ENOENT` and ``filename`` the path given.
+    """
+
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, errno: int | None = _errno.ENOENT):
+        super().__init__(problems, file=file, errno=errno)
 
 
 class UsageError(ProbationRulesError, ValueError):

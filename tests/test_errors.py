@@ -16,8 +16,10 @@ from probation_rules import (
     InputFileError,
     InspectionError,
     MethodologyError,
+    MissingFileError,
     ProbationRulesError,
     UnknownMethodologyError,
+    load_inspection,
     load_methodology,
     rate,
 )
@@ -289,6 +291,23 @@ def test_a_missing_file_says_where_it_was_looked_for_and_sets_errno(tmp_path: Pa
     assert str(error) == error.one_line()  # errno does not turn the message into "[Errno 2] ..."
     again = pickle.loads(pickle.dumps(error))
     assert (again.errno, again.filename, again.problems) == (errno.ENOENT, "sub/nothere.toml", error.problems)
+    assert type(again) is MissingFileError and isinstance(again, FileNotFoundError)
+
+
+@pytest.mark.parametrize("reader", ["inspection", "methodology", "rate"])
+def test_a_missing_file_is_caught_as_file_not_found(tmp_path: Path, reader: str) -> None:
+    import errno
+
+    read = {"inspection": load_inspection, "methodology": load_methodology, "rate": rate}[reader]
+    with pytest.raises(FileNotFoundError) as info:
+        read(tmp_path / ("nothere.toml" if reader == "methodology" else "nothere.json"))
+    error = info.value
+    assert isinstance(error, MissingFileError) and isinstance(error, InputFileError) and isinstance(error, ProbationRulesError)
+    assert error.errno == errno.ENOENT and str(error).endswith(": no such file")
+    # A file that exists but cannot be read is an InputFileError, and no FileNotFoundError.
+    with pytest.raises(InputFileError) as info:
+        read(tmp_path)
+    assert not isinstance(info.value, FileNotFoundError)
 
 
 @pytest.mark.parametrize(
