@@ -25,6 +25,7 @@ from probation_rules.errors import (
     InputFileError,
     InspectionError,
     MethodologyError,
+    MissingFileError,
     ProbationRulesError,
     Problem,
     RobustnessError,
@@ -35,7 +36,7 @@ from probation_rules.errors import (
 )
 from probation_rules.inspection import Inspection, choice_in_doubt, load_inspection, validate_against
 from probation_rules.methodology import DEFAULT_METHODOLOGY, Methodology, bundled_ids, load_methodology
-from probation_rules.methodology.loader import misfit_problems, reference_problems, select_methodology
+from probation_rules.methodology.loader import misfit_error, reference_problems, select_methodology
 from probation_rules.result import RESULT_VERSION, RatingResult, StandardResult
 from probation_rules.trace import TRACE_VERSION, Trace, TraceEntry
 from probation_rules.whatif.compare import compare
@@ -51,6 +52,7 @@ __all__ = [
     "InspectionError",
     "Methodology",
     "MethodologyError",
+    "MissingFileError",
     "ProbationRulesError",
     "Problem",
     "RatingResult",
@@ -120,7 +122,7 @@ def _prepared(
     except InspectionError as exc:
         if selected_by in ("argument", "inspection"):
             raise
-        problems = misfit_problems(
+        raise misfit_error(
             chosen,
             selected_by,
             exc.problems,
@@ -128,8 +130,8 @@ def _prepared(
             programme=loaded.programme,
             standard_ids={*loaded.standards, *(s for case in loaded.cases for s in case.answers)},
             fitting=_fitting(loaded),
-        )
-        raise InspectionError(problems, file=loaded.source) from None
+            file=loaded.source,
+        ) from None
     return loaded, chosen, selected_by
 
 

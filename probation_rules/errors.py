@@ -10,6 +10,7 @@ not a sentence to parse.
 from __future__ import annotations
 
 import difflib
+import errno as _errno
 import json
 import os
 import re
@@ -24,6 +25,7 @@ __all__ = [
     "InputFileError",
     "InspectionError",
     "MethodologyError",
+    "MissingFileError",
     "ProbationRulesError",
     "Problem",
     "RobustnessError",
@@ -141,18 +143,20 @@ def _as_json(value: Any) -> Any:
 class ProbationRulesError(Exception):
     """Base of every error the library raises on purpose."""
 
-    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None):
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, note: str | None = None):
         if isinstance(problems, str):
             problems = [Problem(path="", expected=problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(p.with_file(file) for p in problems)
         self.file = file
+        self.note = note
+        """Context for the problems that is no problem itself (how the methodology was chosen), said once after them."""
         super().__init__(self.one_line())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled with its problems (a worker process sends errors back this way), not as its text.
-        return (_rebuild, (type(self), self.problems, self.file), self._state())
+        return (_rebuild, (type(self), self.problems, self.file, self.note), self._state())
 
     def _state(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -161,8 +165,9 @@ class ProbationRulesError(Exception):
         return self.one_line()
 
     def one_line(self) -> str:
-        """All problems on one line, as the command line prints them."""
-        return self._joined().replace("\r", "\\r").replace("\n", "\\n")
+        """All problems on one line, as the command line prints them, then the note if there is one."""
+        text = self._joined() + (f" (note: {self.note})" if self.note else "")
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def _joined(self) -> str:
         if not self.problems:
@@ -176,9 +181,9 @@ class ProbationRulesError(Exception):
         return f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
 
 
-def _rebuild(cls: type[ProbationRulesError], problems: tuple[Problem, ...], file: str | None) -> ProbationRulesError:
+def _rebuild(cls: type[ProbationRulesError], problems: tuple[Problem, ...], file: str | None, note: str | None = None) -> ProbationRulesError:
     error = cls.__new__(cls)  # not cls(...): a subclass may take other arguments; its state follows
-    ProbationRulesError.__init__(error, problems, file=file)
+    ProbationRulesError.__init__(error, problems, file=file, note=note)
     return error
 
 
@@ -200,8 +205,8 @@ class InputFileError(ProbationRulesError, OSError):
     Whatever the file was meant to hold (an inspection, a methodology, a variant, simulation
     rates), a file that cannot be read is this error, and one that was read but is not UTF-8
     text, JSON or TOML is its subclass :class:`DocumentSyntaxError`. For a file that does not
-    exist ``errno`` is :data:`errno.ENOENT` and ``filename`` its path, as for the
-    :class:`FileNotFoundError` that reading it raised.
+    exist it is the subclass :class:`MissingFileError`, also a :class:`FileNotFoundError`, with
+    ``errno`` :data:`errno.ENOENT` and ``filename`` its path.
     """
 
     def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, errno: int | None = None):
@@ -211,6 +216,17 @@ class InputFileError(ProbationRulesError, OSError):
 
     def _state(self) -> dict[str, Any]:
         return {**self.__dict__, "errno": self.errno, "strerror": self.strerror, "filename": self.filename}
+
+
+class MissingFileError(InputFileError, FileNotFoundError):
+    """A file that does not exist: an :class:`InputFileError` that is also the :class:`FileNotFoundError` reading it raised.
+
+    ``except FileNotFoundError`` catches it, as it would the standard library's own;
+    ``errno`` is :data:`errno.ENOENT` and ``filename`` the path given.
+    """
+
+    def __init__(self, problems: Problem | Sequence[Problem] | str, *, file: str | None = None, errno: int | None = _errno.ENOENT):
+        super().__init__(problems, file=file, errno=errno)
 
 
 class UsageError(ProbationRulesError, ValueError):

@@ -105,6 +105,9 @@ class Unread:
 
     problems: tuple[Problem, ...]
     paths: frozenset[PathParts] = frozenset()
+    mixed: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    """Standards given both a judgement and key questions, as written: which is the stray field
+    depends on the standard's kind, which only the methodology says."""
 
 
 @attrs.frozen
@@ -123,6 +126,9 @@ class Inspection:
 
 
 _PERCENT_OR_COUNTS = 'must be a percentage or {"yes": k, "relevant": n}'
+_BOTH_KINDS = 'must give "judgement" (a judged standard) or "key_questions" (a case-based one), not both'
+_FIELDS_OF: dict[str, type[JudgedEvidence | CaseEvidence]] = {"judged": JudgedEvidence, "case": CaseEvidence}
+_KIND_WORDS = {"judged": "a judged standard", "case": "a case-based standard"}
 
 
 def _structure_kq_value(value: Any, _: Any) -> KeyQuestionValue:
@@ -145,6 +151,8 @@ def _structure_evidence(value: Any, _: Any) -> StandardEvidence:
         if len(value) > 1:
             raise ValueProblem('must give "not_rated" alone: an unrated standard has no judgement or key questions', dict(value))
         return converter.structure(value, NotRated)
+    if "judgement" in value and "key_questions" in value:
+        raise ValueProblem(_BOTH_KINDS, dict(value))
     if "judgement" in value:
         return converter.structure(value, JudgedEvidence)
     if "key_questions" in value:
@@ -198,7 +206,13 @@ def inspection_from_dict(data: Any, *, file: str | None = None, check_values: bo
         if found:
             raise InspectionError(found, file=file)
     elif found:
-        inspection = attrs.evolve(inspection, unread=Unread(tuple(p.with_file(file) for p in found), unreadable))
+        raw = data.get("standards")
+        mixed = {
+            std_id: entry
+            for std_id, entry in (raw.items() if isinstance(raw, Mapping) else ())
+            if isinstance(std_id, str) and isinstance(entry, Mapping) and {"judgement", "key_questions"} <= entry.keys() and "not_rated" not in entry
+        }
+        inspection = attrs.evolve(inspection, unread=Unread(tuple(p.with_file(file) for p in found), unreadable, mixed))
     return attrs.evolve(inspection, source=file)
 
 
@@ -322,9 +336,54 @@ def validate_against(inspection: Inspection, methodology: Methodology) -> None:
     That includes what could not be read, for an inspection loaded with ``check_values=False``.
     """
     problems = list(inspection.unread.problems) if inspection.unread else []
+    if inspection.unread and inspection.unread.mixed and not choice_in_doubt(inspection):
+        inspection, problems = _sorted_by_kind(inspection, inspection.unread, methodology)
     problems += _fit_problems(inspection, methodology)
     if problems:
         raise InspectionError(problems, file=inspection.source)
+
+
+def _sorted_by_kind(inspection: Inspection, unread: Unread, m: Methodology) -> tuple[Inspection, list[Problem]]:
+    """Standards given both a judgement and key questions, read as the kind the methodology says they are.
+
+    The fields of the other kind are the stray ones, each named at its path; what is left is read
+    as the standard's kind, so the fit checks see it. A standard the methodology does not have
+    is named as unknown, whatever it gives.
+    """
+    known = {s.id: s for s in m.standards}
+    problems = list(unread.problems)
+    standards = dict(inspection.standards)
+    paths = set(unread.paths)
+    file = inspection.source
+    for std_id, entry in unread.mixed.items():
+        where: PathParts = ("standards", std_id)
+        both = Problem(render_path(where), _BOTH_KINDS, dict(entry), file=file)
+        problems = [p for p in problems if p != both]
+        standard = known.get(std_id)
+        if standard is None:
+            standards[std_id] = CaseEvidence()  # named as not a standard of the methodology
+            paths.discard(where)
+            continue
+        own = _FIELDS_OF[standard.kind]
+        own_fields = [a.name for a in attrs.fields(own)]
+        other = {a.name for cls in _FIELDS_OF.values() if cls is not own for a in attrs.fields(cls)}
+        stray = [key for key in entry if key in other and key not in own_fields]
+        listed = ", ".join(own_fields)
+        for key in stray:
+            problems.append(Problem(render_path((*where, key)), f"is not a field of {_KIND_WORDS[standard.kind]} (known: {listed})", file=file))
+        evidence, evidence_problems = structure({k: v for k, v in entry.items() if k not in stray}, own)
+        if evidence is None:
+            problems += [attrs.evolve(p, path=_under(where, p.path)).with_file(file) for p in evidence_problems]
+            continue
+        standards[std_id] = evidence
+        paths.discard(where)
+    return attrs.evolve(inspection, standards=standards, unread=attrs.evolve(unread, paths=frozenset(paths))), problems
+
+
+def _under(where: PathParts, path: str) -> str:
+    """A path found in a part of the document, as a path in the whole document."""
+    head = render_path(where)
+    return f"{head}{'' if not path or path.startswith('[') else '.'}{path}"
 
 
 def choice_in_doubt(inspection: Inspection) -> bool:

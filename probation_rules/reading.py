@@ -6,7 +6,8 @@ goes through :func:`read_bytes` and :func:`decode` (or :func:`read_text`, which 
 meant to hold:
 
 - a file that cannot be read (missing, a directory, permission denied) is an
-  :class:`~probation_rules.errors.InputFileError` naming the file; a missing one names the
+  :class:`~probation_rules.errors.InputFileError` naming the file; a missing one is its subclass
+  :class:`~probation_rules.errors.MissingFileError` (also a ``FileNotFoundError``), names the
   absolute path looked for and sets ``errno`` to ``ENOENT``;
 - a file that was read but is not UTF-8 text, JSON or TOML, or is nested too deeply to read, is
   a :class:`~probation_rules.errors.DocumentSyntaxError` (also a ``ValueError``);
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from probation_rules._convert import render_path
-from probation_rules.errors import DocumentSyntaxError, InputFileError, Problem
+from probation_rules.errors import DocumentSyntaxError, InputFileError, MissingFileError, Problem
 
 __all__ = ["decode", "parse_json", "parse_toml", "read_bytes", "read_text"]
 
@@ -38,7 +39,7 @@ def read_bytes(path: str | os.PathLike[str], what: str) -> bytes:
         return Path(name).read_bytes()
     except FileNotFoundError as exc:
         where = "" if os.path.isabs(name) else f" (looked for {os.path.abspath(name)})"
-        raise InputFileError(Problem("", f"no such file{where}"), file=name, errno=errno.ENOENT) from exc
+        raise MissingFileError(Problem("", f"no such file{where}"), file=name, errno=errno.ENOENT) from exc
     except IsADirectoryError as exc:
         raise InputFileError(Problem("", f"is a directory, not {what}"), file=name) from exc
     except PermissionError as exc:

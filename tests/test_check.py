@@ -277,3 +277,19 @@ def test_the_scores_each_maximum_can_hold_are_every_sum_of_points(m: Methodology
         assert rules == set().union(*_scores_one_by_one(m, {}).values())
     finally:
         release(m)
+
+
+def test_the_scores_examined_say_how_many_the_points_reach(capsys: pytest.CaptureFixture[str]) -> None:
+    def examined(which: str) -> str:
+        main(["check", which, "--format", "json"])
+        (line,) = [e for e in json.loads(capsys.readouterr().out)["examined"] if e.startswith("overall_bands:")]
+        assert "can add up to" not in line and "(s)" not in line
+        return line
+
+    m = load_methodology("hmip-pdu-2023")  # every total from 0 to its maximum is some choice of points
+    assert set(m.scores_by_maximum()[m.max_score]) == set(range(m.max_score + 1))
+    expected = f"every score from 0 to {m.max_score} (all {m.max_score + 1} can be reached with every standard rated)"
+    assert expected in examined("hmip-pdu-2023")
+    # In the fixture case-based standards reach Middle at best, so the scores reached are 0 to 6 of 0 to 8.
+    broken = str(Path(__file__).parent / "fixtures" / "broken" / "unreachable-overall-rating-by-points.toml")
+    assert "every score from 0 to 8 (7 of these 9 can be reached with every standard rated: 0, 1, 2, 3, 4, 5, 6)" in examined(broken)

@@ -16,8 +16,10 @@ from probation_rules import (
     InputFileError,
     InspectionError,
     MethodologyError,
+    MissingFileError,
     ProbationRulesError,
     UnknownMethodologyError,
+    load_inspection,
     load_methodology,
     rate,
 )
@@ -184,6 +186,11 @@ def test_errors_and_problems_survive_pickling(york_doc: dict[str, Any]) -> None:
     assert again.problems == info.value.problems
     assert [p.has_value for p in again.problems] == [True, False]
     assert str(again) == str(info.value)
+    noted = InspectionError(info.value.problems, note="how the methodology was chosen")
+    again = pickle.loads(pickle.dumps(noted))
+    assert again.note == noted.note and str(again) == str(noted) and again.args == noted.args
+    assert str(noted).endswith(f"{noted.problems[-1]} (note: how the methodology was chosen)")
+    assert str(noted).startswith("2 problems: ")  # the note is not counted as a problem
 
 
 # -- one way to read every file -----------------------------------------------------------------
@@ -284,6 +291,23 @@ def test_a_missing_file_says_where_it_was_looked_for_and_sets_errno(tmp_path: Pa
     assert str(error) == error.one_line()  # errno does not turn the message into "[Errno 2] ..."
     again = pickle.loads(pickle.dumps(error))
     assert (again.errno, again.filename, again.problems) == (errno.ENOENT, "sub/nothere.toml", error.problems)
+    assert type(again) is MissingFileError and isinstance(again, FileNotFoundError)
+
+
+@pytest.mark.parametrize("reader", ["inspection", "methodology", "rate"])
+def test_a_missing_file_is_caught_as_file_not_found(tmp_path: Path, reader: str) -> None:
+    import errno
+
+    read = {"inspection": load_inspection, "methodology": load_methodology, "rate": rate}[reader]
+    with pytest.raises(FileNotFoundError) as info:
+        read(tmp_path / ("nothere.toml" if reader == "methodology" else "nothere.json"))
+    error = info.value
+    assert isinstance(error, MissingFileError) and isinstance(error, InputFileError) and isinstance(error, ProbationRulesError)
+    assert error.errno == errno.ENOENT and str(error).endswith(": no such file")
+    # A file that exists but cannot be read is an InputFileError, and no FileNotFoundError.
+    with pytest.raises(InputFileError) as info:
+        read(tmp_path)
+    assert not isinstance(info.value, FileNotFoundError)
 
 
 @pytest.mark.parametrize(

@@ -538,3 +538,55 @@ def test_an_unreadable_date_does_not_hide_the_rest_when_the_methodology_is_named
     # Without a named methodology the date would have chosen it: nothing else can be judged yet.
     del doc["methodology"]
     assert _paths(doc) == ["fieldwork_start"]
+
+
+# -- a judgement and key questions both given: the methodology says which is stray ---------------
+
+
+def _kinds() -> tuple[str, str]:
+    """A case-based and a judged standard of the methodology the York document is rated under."""
+    m = load_methodology(YORK_DOC["methodology"])
+    case = next(s.id for s in m.standards if s.kind == "case" and s.id in YORK_DOC["standards"])
+    judged = next(s.id for s in m.standards if s.kind == "judged" and s.id in YORK_DOC["standards"])
+    return case, judged
+
+
+def test_a_case_based_standard_given_a_judgement_too_blames_the_judgement(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    case, _ = _kinds()
+    doc = _doc()
+    doc["standards"][case]["judgement"] = "Good"
+    (problem,) = _problems(doc)
+    assert problem.path == f'standards["{case}"].judgement'
+    assert problem.expected == "is not a field of a case-based standard (known: key_questions)"
+    file = tmp_path / "both.json"
+    file.write_text(json.dumps(doc))
+    assert main(["rate", str(file)]) == 2
+    assert f'standards["{case}"].judgement: is not a field of a case-based standard' in capsys.readouterr().err
+
+
+def test_a_judged_standard_given_key_questions_too_blames_the_key_questions() -> None:
+    case, judged = _kinds()
+    doc = _doc()
+    doc["standards"][judged]["key_questions"] = copy.deepcopy(YORK_DOC["standards"][case]["key_questions"])
+    doc["standards"][judged]["judgement"] = "Goood"  # what is left is still checked as a judged standard
+    problems = _problems(doc)
+    assert [p.path for p in problems] == [f'standards["{judged}"].key_questions', f'standards["{judged}"].judgement']
+    assert problems[0].expected == "is not a field of a judged standard (known: judgement, strengths)"
+    assert problems[1].suggestion == "Good"
+
+
+def test_both_given_without_a_methodology_says_give_one() -> None:
+    case, _ = _kinds()
+    doc = _doc()
+    doc["standards"][case]["judgement"] = "Good"
+    with pytest.raises(InspectionError) as info:
+        load_inspection(doc)
+    (problem,) = info.value.problems
+    assert problem.path == f'standards["{case}"]' and problem.expected.endswith("not both")
+
+
+def test_both_given_for_an_unknown_standard_names_it_unknown() -> None:
+    doc = _doc()
+    doc["standards"]["Z9"] = {"judgement": "Good", "key_questions": {}}
+    (problem,) = _problems(doc)
+    assert problem.path == "standards.Z9" and problem.expected.startswith("is not a standard of")

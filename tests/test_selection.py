@@ -211,16 +211,34 @@ def test_a_date_outside_every_framework_names_the_one_the_standards_fit() -> Non
     assert problem.expected.endswith(f'name it with "methodology": "{youth.id}"')
 
 
-def test_when_nothing_fits_how_the_framework_was_chosen_comes_first_then_the_problems() -> None:
+def test_when_nothing_fits_the_problems_stand_and_how_the_framework_was_chosen_is_a_note_after_them() -> None:
     doc = doc_for(DEFAULT_METHODOLOGY)
     first = next(iter(doc["standards"]))
     doc["standards"][f"{first}x"] = doc["standards"].pop(first)  # fits no bundled framework
     with pytest.raises(InspectionError) as info:
         rate(doc)
-    head, *rest = info.value.problems
-    assert head.path == "methodology"
-    assert "was chosen as the default framework" in head.expected and "no other bundled framework fits the inspection either" in head.expected
-    assert any(p.path == f'standards["{first}x"]' for p in rest)
+    # A methodology is optional: not giving one is no problem, and is not counted as one.
+    assert all(p.path != "methodology" and "was chosen" not in p.expected for p in info.value.problems)
+    assert any(p.path == f'standards["{first}x"]' for p in info.value.problems)
+    note = info.value.note
+    assert note is not None
+    assert "was chosen as the default framework" in note and "no other bundled framework fits the inspection either" in note
+    assert str(info.value).endswith(f" (note: {note})")
+
+
+def test_a_document_with_faults_of_its_own_leads_with_them() -> None:
+    doc = doc_for(DEFAULT_METHODOLOGY)
+    doc["id"] = 3
+    with pytest.raises(InspectionError) as info:
+        rate(doc)
+    assert [p.path for p in info.value.problems] == ["id"]
+    assert info.value.note is None  # the standards fit: how the framework was chosen explains nothing here
+    bare = {"id": 3}
+    with pytest.raises(InspectionError) as info:
+        rate(bare)
+    assert info.value.problems[0].path == "id"
+    assert all(p.path != "methodology" for p in info.value.problems)
+    assert info.value.note is not None and str(info.value).startswith(f"{len(info.value.problems)} problems: id: must be a string")
 
 
 def test_a_named_methodology_that_does_not_fit_keeps_the_plain_problems() -> None:

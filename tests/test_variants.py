@@ -249,6 +249,21 @@ def test_a_finding_outside_what_the_variant_wrote_says_so(tmp_path: Path) -> Non
     found = problems(write(tmp_path, '[change."kq-bands.good"]\nat_least = 85\n'))
     assert any("(in the methodology the variant makes)" in p or p.startswith('change["kq-bands.good"]') for p in found)
     assert all("[not-monotone]" in p for p in found)
+    # The band is out of order because of the threshold the variant wrote, not its rating, which it kept.
+    (only,) = found
+    assert only.startswith('change["kq-bands.good"].at_least: ')
+
+
+def test_a_finding_at_a_field_the_change_kept_is_named_at_what_it_wrote(tmp_path: Path) -> None:
+    # A source given with the threshold decides no value: the finding is still at the threshold.
+    (cited,) = problems(write(tmp_path, '[change."kq-bands.good"]\nat_least = 85\nevidence = "published"\n'))
+    assert cited.startswith('change["kq-bands.good"].at_least: ') and cited.endswith("[not-monotone]")
+    # A field the change wrote keeps its own path.
+    (rated,) = problems(write(tmp_path, '[change."kq-bands.good"]\nat_least = 85\nrating = "Good"\n', "w"))
+    assert rated.startswith('change["kq-bands.good"].rating: ')
+    # Two fields written and the finding at neither: the change as a whole.
+    (both,) = problems(write(tmp_path, '[change."kq-bands.good"]\nat_least = 85\nwords = "from 85"\n', "u"))
+    assert both.startswith('change["kq-bands.good"]: ')
 
 
 def test_adding_a_taken_id_changing_and_removing_one_rule_and_an_unknown_base_are_refused(tmp_path: Path) -> None:
@@ -434,3 +449,15 @@ def test_the_loader_reads_a_relative_reference_from_the_referring_files_folder(t
     with pytest.raises(OSError) as caught:
         load_methodology("nothere.toml", relative_to=referring)
     assert caught.value.filename == str(tmp_path / "here" / "nothere.toml")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("body", ['[change."kq-bands.good"]\nat_least = -5\n', '[change."overall-bands.good"]\nat_least = -5\n'])
+def test_a_whole_number_is_shown_as_written(tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(VariantError) as caught:
+        load_methodology(path)
+    (problem,) = caught.value.problems
+    assert problem.path.endswith(".at_least") and problem.value == -5 and type(problem.value) is int
+    assert str(problem).endswith("(got -5)")
+    assert main(["check", str(path)]) == 1
+    assert "(got -5)" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from probation_rules.check.guidance import guidance_findings
 from probation_rules.check.loading import load_for_check
 from probation_rules.check.provenance import provenance_findings
 from probation_rules.methodology.schema import Methodology
-from probation_rules.percent import number
+from probation_rules.percent import counted, number
 
 __all__ = ["check_methodology"]
 
@@ -113,6 +113,15 @@ def _rescaled_findings(m: Methodology) -> Iterator[Finding]:
         )
 
 
+def _reached(m: Methodology, by_maximum: dict[int, tuple[Fraction, ...]]) -> str:
+    """How many of the scores 0 to the maximum some choice of points, one per standard, adds up to, with every standard rated."""
+    scores = m.max_score + 1
+    reached = len(by_maximum[m.max_score])
+    if reached == scores:
+        return f"all {scores} can be reached with every standard rated"
+    return f"{reached} of these {scores} can be reached with every standard rated: {', '.join(number(v) for v in by_maximum[m.max_score])}"
+
+
 def _examined(m: Methodology, max_relevant: int, percents: Domain, by_maximum: dict[int, tuple[Fraction, ...]]) -> Iterator[str]:
     rounding = m.key_question_score.rounding
     shares = len(percents.practical)
@@ -124,11 +133,8 @@ def _examined(m: Methodology, max_relevant: int, percents: Domain, by_maximum: d
     yield f"points: {len(m.points.rows)} ratings"
     reduced = [str(x) for x in m.possible_maxima() if x != m.max_score] if m.not_rated is not None else []
     rescaled = f", and as rescaled for every maximum unrated standards leave ({', '.join(reduced)})" if reduced else ""
-    achievable = len(by_maximum[m.max_score])
-    yield (
-        f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score} (the points can add up to {achievable} of them){rescaled}"
-    )
+    yield f"overall_bands: {len(m.overall_bands.bands)} bands over every score from 0 to {m.max_score} ({_reached(m, by_maximum)}){rescaled}"
     for g in m.guidance:
         n = len(m.informing_standards(g))
-        yield f"{g.id}: {len(g.rows)} row(s) over all {len(m.scale.ratings) ** n} profiles of {n} informing rating(s)"
+        yield f"{g.id}: {counted(len(g.rows), 'row')} over all {len(m.scale.ratings) ** n} profiles of {counted(n, 'informing rating')}"
     yield f"{sum(1 for _ in m.rules())} rules for a citation"

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from probation_rules._convert import render_path, structure
-from probation_rules.errors import MethodologyError, Problem, UnknownMethodologyError, did_you_mean
+from probation_rules.errors import InspectionError, MethodologyError, Problem, UnknownMethodologyError, did_you_mean
 from probation_rules.methodology.history import HISTORY_FILE
 from probation_rules.methodology.schema import Methodology
 from probation_rules.percent import as_fraction
@@ -44,7 +44,7 @@ __all__ = [
     "in_force_range",
     "load_methodology",
     "methodology_from_dict",
-    "misfit_problems",
+    "misfit_error",
     "reference_problems",
     "select_methodology",
 ]
@@ -190,7 +190,7 @@ def _fit_advice(m: Methodology, fieldwork_start: datetime.date | None, programme
     return f"the standards are those of {m.id} ({', '.join(facts)}): {advice}"
 
 
-def misfit_problems(
+def misfit_error(
     chosen: Methodology,
     selected_by: str,
     problems: Sequence[Problem],
@@ -199,14 +199,17 @@ def misfit_problems(
     programme: str | None,
     standard_ids: Collection[str],
     fitting: Fitting,
-) -> list[Problem]:
-    """The problems of an inspection that does not fit the framework chosen for it, saying how it was chosen.
+    file: str | None = None,
+) -> InspectionError:
+    """The error for an inspection that does not fit the framework chosen for it, saying how it was chosen.
 
     For an inspection that named no methodology, 'is not a standard of X' twenty times does not
     help: the user needs to know why X was chosen and what to write instead. When some other
     bundled framework fits the inspection (or at least has every standard it names), that is
-    the one problem reported, with the field that would choose it; otherwise the way the
-    framework was chosen comes first, then the problems under it.
+    the one problem reported, with the field that would choose it. Otherwise the problems stand
+    as found, and when some of them are the framework's (its standards or cases) the way it was
+    chosen follows them as the error's note: a methodology is optional, so not giving one is
+    context for those problems, not a problem of its own.
     """
     if selected_by == "default":
         how = f"{chosen.id} was chosen as the default framework, since the inspection gives no methodology, fieldwork_start or programme"
@@ -222,8 +225,10 @@ def misfit_problems(
     fits = fitting(others) or [m for m in others if standard_ids and set(standard_ids) <= {s.id for s in m.standards}]
     if fits:
         advice = "; or ".join(_fit_advice(m, fieldwork_start, programme, chosen.programme) for m in fits)
-        return [Problem("standards", f"do not fit {chosen.id}: {how}; {advice}")]
-    return [Problem("methodology", f"is not given: {how}; no other bundled framework fits the inspection either"), *problems]
+        return InspectionError(Problem("standards", f"do not fit {chosen.id}: {how}; {advice}"), file=file)
+    of_the_framework = any(p.path.startswith(("standards", "cases")) for p in problems)
+    note = f"{how}; no other bundled framework fits the inspection either" if of_the_framework else None
+    return InspectionError(problems, file=file, note=note)
 
 
 def load_methodology(which: str | os.PathLike[str] | Methodology | None = None, *, relative_to: str | os.PathLike[str] | None = None) -> Methodology:
@@ -334,6 +339,11 @@ def _content_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _as_written(value: float) -> float | int:
+    """A threshold as the file most likely wrote it: ``-5``, not the ``-5.0`` it was read as."""
+    return int(value) if value.is_integer() else value
+
+
 def _reference_problems(m: Methodology) -> Iterator[Problem]:
     ratings = m.scale.ratings
 
@@ -399,13 +409,13 @@ def _reference_problems(m: Methodology) -> Iterator[Problem]:
             yield from rating((table_name, "bands", i, "rating"), band.rating)
             where = render_path((table_name, "bands", i, "at_least"))
             if band.at_least < 0 or (top is not None and band.at_least > top):
-                yield Problem(where, f"must be between 0 and {top}" if top else "must not be negative", band.at_least)
+                yield Problem(where, f"must be between 0 and {top}" if top else "must not be negative", _as_written(band.at_least))
             if table_name == "key_question_bands" and (as_fraction(band.at_least) * 10**6).denominator != 1:  # as written: 64.9 * 10**6 is not whole in binary
                 yield Problem(where, "must have at most six decimal places", band.at_least)
             if table_name == "overall_bands" and band.at_least != int(band.at_least):
                 yield Problem(where, "must be a whole number of points", band.at_least)
             elif table_name == "overall_bands" and band.at_least > MAX_POINTS * max(1, len(m.standards)):
-                yield Problem(where, f"must be at most {MAX_POINTS} points per standard", band.at_least)
+                yield Problem(where, f"must be at most {MAX_POINTS} points per standard", _as_written(band.at_least))
 
     for g_i, g in enumerate(m.guidance):
         base = ("guidance", g_i)

@@ -63,6 +63,7 @@ VARIANT_MARK = "~"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _INFERRED = "inferred"
 _AFTER = " (in the methodology the variant makes)"
+_PROVENANCE = frozenset({"citation", "evidence"})
 
 
 @attrs.frozen
@@ -241,6 +242,8 @@ class _Application:
         self.citation = f"Variant {spec.name} of {base.id} {base.version}: {spec.rationale}"
         self.removed_at: dict[str, str] = {}
         """Address -> the path of the removal in the variant file."""
+        self.written: dict[str, tuple[str, ...]] = {}
+        """The path of a change in the variant file -> the fields it sets (the rest are the base's)."""
 
     def problem(self, path: Iterable[str | int], expected: str, value: Any, suggestion: str | None = None) -> None:
         self.problems.append(Problem(render_path(tuple(path)), expected, value, suggestion, self.file))
@@ -407,6 +410,7 @@ class _Application:
                 self.problems.extend(attrs.evolve(p, path=_join(render_path(where), p.path), file=self.file) for p in problems)
                 continue
             out[address] = _Op(render_path(where), item, new=new)
+            self.written[render_path(where)] = tuple(given)
         return out
 
     def validate_additions(self, removed: set[str]) -> tuple[list[_Op], list[str]]:
@@ -488,11 +492,25 @@ class _Application:
                     pairs.append((item.where, variant_path))
         for result_path, variant_path in sorted(pairs, key=lambda p: -len(p[0])):
             if problem.path == result_path or problem.path.startswith((result_path + ".", result_path + "[")):
-                return attrs.evolve(problem, path=variant_path + problem.path[len(result_path) :], file=self.file), variant_path
+                return attrs.evolve(problem, path=self.written_path(variant_path, problem.path[len(result_path) :]), file=self.file), variant_path
         removal = self.removed_at.get(problem.value) if problem.has_value and isinstance(problem.value, str) else None
         if removal is not None:
             return attrs.evolve(problem, expected=f"{problem.expected}{_AFTER}, which {removal} removes", file=self.file), removal
         return attrs.evolve(problem, expected=problem.expected + _AFTER, file=self.file), None
+
+    def written_path(self, variant_path: str, rest: str) -> str:
+        """Where in the variant file a problem at ``rest`` inside a part it wrote is.
+
+        A change writes some fields and keeps the base's others: a problem found at a field it
+        kept (a band's rating, when the change moved its threshold) is caused by what it wrote,
+        so it is named at the field written, or at the change when it writes more than one.
+        """
+        written = self.written.get(variant_path)
+        field = re.match(r"\.([A-Za-z_][A-Za-z0-9_]*)", rest)
+        if written is None or field is None or field.group(1) in written:
+            return variant_path + rest
+        ruling = [f for f in written if f not in _PROVENANCE] or list(written)  # a source decides no value
+        return _join(variant_path, ruling[0]) if len(ruling) == 1 else variant_path
 
     def check_problems(self, m: Methodology, data: Mapping[str, Any], touched: Touched) -> list[Problem]:
         from probation_rules.check import check_methodology
