@@ -33,7 +33,9 @@ RESULT_VERSION = "1"
 class NextBand:
     """How far a value stands from the band above it: why it did not get the better rating.
 
-    ``short_by`` is in the table's own unit (percentage points, or score points);
+    ``short_by`` is in the table's own unit (percentage points, or score points), from the value
+    as banded: under a rounding rule, from the rounded percentage (64.4 rounded to 64 is 1 short
+    of 65, though 64.5 would round up to it; ``more_yes`` counts on the exact share);
     ``more_yes`` is how many more relevant cases answered yes would reach the band (None when
     only percentages were given, or when no number of cases could reach it).
     """
