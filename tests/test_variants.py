@@ -461,3 +461,32 @@ def test_a_whole_number_is_shown_as_written(tmp_path: Path, body: str, capsys: p
     assert str(problem).endswith("(got -5)")
     assert main(["check", str(path)]) == 1
     assert "(got -5)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("header", "header_problem"),
+    [
+        ('extends = "hmip-pdu-2023"\nname = "x"\nrationale = 5\n', ("rationale", "must be a string")),
+        ('extends = "hmip-pdu-2023"\nrationale = "r"\n', ("name", "is required but missing")),
+        ('extends = "hmip-pdu-2023"\nname = "x"\nrationale = "r"\nrationle = "r"\n', ("rationle", "is not a known field")),
+    ],
+    ids=["wrong type", "missing", "unknown key"],
+)
+def test_a_faulty_header_does_not_hide_the_changes_problems(tmp_path: Path, header: str, header_problem: tuple[str, str]) -> None:
+    """Refused whole, every problem named: a misspelt rule id is not held back until the header is fixed."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(header + '[change."kq-bands.goood"]\nat_least = 70\n')
+    with pytest.raises(VariantError) as info:
+        load_methodology(bad)
+    found = [(p.path, p.expected, p.suggestion) for p in info.value.problems]
+    assert any(path == header_problem[0] and expected.startswith(header_problem[1]) for path, expected, _ in found)
+    assert ('change["kq-bands.goood"]', "kq-bands.good") in [(path, suggestion) for path, _, suggestion in found]
+    assert len(check_methodology(bad).findings) == len(found)
+
+
+def test_a_faulty_header_on_a_variant_extending_itself_is_one_problem(tmp_path: Path) -> None:
+    itself = tmp_path / "self.toml"
+    itself.write_text('extends = "self.toml"\nname = 3\nrationale = "r"\n')
+    with pytest.raises(VariantError) as info:
+        load_methodology(itself)
+    assert [p.path for p in info.value.problems] == ["name"]

@@ -45,7 +45,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -88,7 +88,8 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
     data, wrong = _section_shapes(dict(data))
     spec, problems = structure(data, VariantFile, file=file)
     if spec is None:
-        raise VariantError(_shape_problems(wrong, None, file) + problems, file=file)
+        header = _shape_problems(wrong, None, file) + problems
+        raise VariantError(header + _section_problems(_salvaged(data, problems), raw, file, header), file=file)
     here = os.path.realpath(file)
     extending = _extending.__dict__.setdefault("files", set())
     if here in extending:
@@ -110,6 +111,50 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
         found = _Application(base, spec, file, _shape_problems(wrong, _base_data(base), file)).run(digest)
         _applied[key] = found
     return found
+
+
+def _salvaged(data: Mapping[str, Any], problems: Sequence[Problem]) -> VariantFile | None:
+    """The variant with its faulty own keys stood in for, so its changes can be checked in the same round.
+
+    A variant is refused whole, with every problem named: a rationale of the wrong type must not
+    hide a misspelt rule id until it is fixed. None when ``extends`` itself is unusable (there is
+    no base to check the changes against) or a section is the faulty part.
+    """
+    faulty = {p.path.split(".")[0].split("[")[0] for p in problems}
+    if "extends" in faulty or not isinstance(data.get("extends"), str) or faulty & {"change", "add", "remove"}:
+        return None
+    name, rationale = data.get("name"), data.get("rationale")
+    return VariantFile(
+        extends=data["extends"],
+        name=name if isinstance(name, str) and "name" not in faulty else "variant",
+        rationale=rationale if isinstance(rationale, str) and "rationale" not in faulty else "",
+        change=data.get("change", {}),
+        add=data.get("add", {}),
+        remove=data.get("remove", []),
+    )
+
+
+def _section_problems(spec: VariantFile | None, raw: bytes, file: str, known: Sequence[Problem]) -> list[Problem]:
+    """The problems of a salvaged variant's changes, additions and removals (none when it cannot be checked)."""
+    if spec is None:
+        return []
+    from probation_rules.methodology.loader import load_methodology
+
+    here = os.path.realpath(file)
+    extending = _extending.__dict__.setdefault("files", set())
+    if here in extending:
+        return []  # extends itself: said when the variant's own keys are fixed
+    extending.add(here)
+    try:
+        base = load_methodology(spec.extends, relative_to=file)
+        _Application(base, spec, file).run(hashlib.sha256(raw).hexdigest())
+    except VariantError as exc:
+        return [p for p in exc.problems if p not in known and p.path != ""]
+    except ProbationRulesError:
+        return []  # the base does not load: said when the variant's own keys are fixed
+    finally:
+        extending.discard(here)
+    return []
 
 
 _TOP_LEVEL = tuple(a.name for a in attrs.fields(VariantFile) if a.name not in ("change", "add"))
