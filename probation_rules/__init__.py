@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from probation_rules.batch import rate_many
 from probation_rules.engine import evaluate
 from probation_rules.errors import (
     DocumentSyntaxError,
@@ -69,6 +70,7 @@ __all__ = [
     "load_inspection",
     "load_methodology",
     "rate",
+    "rate_many",
 ]
 
 __version__ = "0.1.0"

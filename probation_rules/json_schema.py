@@ -151,6 +151,8 @@ class _Builder:
                 prop = self.of(hints[f.name])
                 if f"{name}.{f.name}" in _FIELDS:
                     prop = _constrain(prop, _FIELDS[f"{name}.{f.name}"])
+                if not self.output and isinstance(f.default, str | int | float | bool) and f"{name}.{f.name}" not in _REQUIRED_INPUTS:
+                    prop = {**prop, "default": f.default}  # what the loader takes when a document leaves the field out, said, not silent
                 properties[f.name] = prop
             schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
             doc = (cls.__doc__ or "").strip().split("\n\n")[0]

@@ -490,3 +490,17 @@ def test_a_faulty_header_on_a_variant_extending_itself_is_one_problem(tmp_path: 
     with pytest.raises(VariantError) as info:
         load_methodology(itself)
     assert [p.path for p in info.value.problems] == ["name"]
+
+
+def test_the_how_to_table_examples_check_clean(tmp_path: Path) -> None:
+    """The examples in the how-to's table of what a variant can say are variants a reader may copy."""
+    page = (ROOT / "docs" / "how-to" / "variant.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
+    assert len(rows) == 3
+    for i, row in enumerate(rows):
+        example = row.rstrip(" |").rsplit(" | ", 1)[1]
+        body = "\n".join(part for part in example.split("`")[1::2])
+        variant = tmp_path / f"example{i}.toml"
+        variant.write_text(HEADER.format(name=f"example{i}") + body + "\n")
+        report = check_methodology(variant)
+        assert report.ok and not report.findings, (body, [str(f) for f in report.findings])
