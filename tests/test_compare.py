@@ -451,3 +451,13 @@ def test_a_removed_standard_is_where_its_change_began(tmp_path: Path) -> None:
     # not its three key questions, each of which the candidate lacks only because the standard is gone
     assert [(d.subject, d.origin(c.rule_changes), d.candidate_rule) for d in o.divergences] == [("P2.4", "P2.4", None)]
     assert c.origins() == {"P2.4": 1} and c.origins_by_rating() == {"P2.4": {"P2.4": 1}}
+
+
+def test_an_inspection_given_twice_is_counted_twice_and_said_so() -> None:
+    c = compare("hmip-pdu-2023", EXAMPLE, [YORK, YORK])
+    assert c.inspections == 2 and c.repeated_ids() == {"york-pdu-2024": 2}
+    note = "note: inspection ids given more than once, each counted every time: york-pdu-2024 (2 times)"
+    assert note in c.to_text() and note in c.to_markdown() and note.removeprefix("note: ") in c.to_html()
+    assert json.loads(json.dumps(c.to_dict()))["repeated_ids"] == {"york-pdu-2024": 2}
+    once = compare("hmip-pdu-2023", EXAMPLE, [YORK])
+    assert once.repeated_ids() == {} and "given more than once" not in once.to_text()

@@ -239,6 +239,21 @@ class Comparison:
         order = self.key_questions_by_address()
         return {a: dict(sorted(moves[a].items(), key=lambda kv: (-kv[1], kv[0]))) for a in order}
 
+    def repeated_ids(self) -> dict[str, int]:
+        """Inspection ids given more than once (a file and a folder holding it), with how often: each is counted every time."""
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.id] = counts.get(o.id, 0) + 1
+        return {i: n for i, n in counts.items() if n > 1}
+
+    def repeated_note(self) -> str | None:
+        """The repeated ids in words, for the reports' header; None when every id is given once."""
+        repeated = self.repeated_ids()
+        if not repeated:
+            return None
+        shown = ", ".join(f"{i} ({n} times)" for i, n in list(repeated.items())[:5]) + (f" and {len(repeated) - 5:,} more" if len(repeated) > 5 else "")
+        return f"inspection ids given more than once, each counted every time: {shown}"
+
     def origins(self) -> dict[str, int]:
         """How many changed inspections each change acted on (see :meth:`Divergence.origin`).
 
@@ -273,6 +288,7 @@ class Comparison:
             "population": self.population,
             "assumptions": list(self.assumptions),
             "ignored": list(self.ignored),
+            "repeated_ids": self.repeated_ids(),
             "rule_changes": [c.to_dict() for c in self.rule_changes],
             "inspections": self.inspections,
             "changed_inspections": len(self.changed),

@@ -217,8 +217,10 @@ def html(c: Comparison, limit: int | None = 200) -> str:
         '<div class="cards">' + "".join(f'<div class="card stat">{label}<b>{value}</b></div>' for label, value in cards) + "</div>",
         '<div class="cards">' + _methodology("Baseline", c.baseline) + _methodology("Candidate", c.candidate) + "</div>",
     ]
-    if c.assumptions or c.ignored:
+    repeated = c.repeated_note()
+    if c.assumptions or c.ignored or repeated:
         items = [f"<li>{_e(a)}</li>" for a in c.assumptions] + [f"<li>{_e(n)} (ignored on that side)</li>" for n in c.ignored]
+        items += [f"<li>{_e(repeated)}</li>"] if repeated else []
         out.append(f'<h2>Assumptions</h2><ul id="assumptions">{"".join(items)}</ul>')
     out.append(
         '<h2>Changed rules</h2><table id="changed-rules"><thead>'

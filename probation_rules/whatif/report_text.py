@@ -81,6 +81,7 @@ def text(c: Comparison, limit: int | None = 20) -> str:
     lines = [f"{key:<11}{value}" for key, value in _header(c)]
     lines += [f"{'':<11}assumes {a}" for a in c.assumptions]
     lines += [f"{'':<11}note: {note} (ignored on that side)" for note in c.ignored]
+    lines += [f"{'':<11}note: {note}" for note in [c.repeated_note()] if note]
     lines += ["", "Changed rules (baseline -> candidate)"]
     if c.rule_changes:
         width = max(len(ch.address) for ch in c.rule_changes)
@@ -131,6 +132,7 @@ def markdown(c: Comparison, limit: int | None = 50) -> str:
     lines += [f"- **{key}**: {_md_escape(value)}" for key, value in _header(c)]
     lines += [f"- assumes {_md_escape(a)}" for a in c.assumptions]
     lines += [f"- note: {note} (ignored on that side)" for note in c.ignored]
+    lines += [f"- note: {_md_escape(note)}" for note in [c.repeated_note()] if note]
     lines += ["", "## Changed rules", ""]
     if c.rule_changes:
         lines += ["| rule | what | change (baseline -> candidate) |", "|---|---|---|"]
