@@ -92,6 +92,69 @@ def test_applying_york_overall_flip_changes_the_engine_rating(york_doc: dict[str
     assert (result.overall, result.score) == ("Requires improvement", 4)
 
 
+def _york_leadership(york_doc: dict[str, Any], judgement: str, strengths: list[str]) -> dict[str, Any]:
+    doc = copy.deepcopy(york_doc)
+    doc["standards"]["P1.1"] = {"judgement": judgement, "strengths": strengths}
+    return doc
+
+
+def test_a_guided_standard_has_its_own_flip_distances(york_doc: dict[str, Any], tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Leadership judged Good with no strengths: the guidance rates it Inadequate, until one domain-two standard leaves Inadequate."""
+    path = tmp_path / "york-good.json"
+    path.write_text(json.dumps(_york_leadership(york_doc, "Good", [])))
+    assert main(["robustness", str(path), "--cases", "20", "-f", "json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["analysis_version"] == ANALYSIS_VERSION == "2"
+    p11 = next(s for s in body["standards"] if s["id"] == "P1.1")
+    assert (p11["rating"], p11["basis"], p11["fewest_judgements"], p11["down"], p11["holds"]) == ("Inadequate", "guided", 3, None, None)
+    assert (p11["up"]["judgements"], p11["up"]["rating"]) == (3, "Good")  # the guidance no longer applies: the judgement stands
+    assert p11["up"]["changes"] == [{"standard": "P2.2", "key_question": "keeping_safe", "yes": 7, "to_yes": 10, "relevant": 20}]
+    assert p11["up"]["moves"] == [{"standard": "P2.2", "rating": "Inadequate", "to_rating": "Requires improvement", "judgements": 3}]
+    assert p11["informed_by"] == ["P2.1", "P2.2", "P2.3", "P2.4"]
+    assert p11["held"] == {"up": None, "down": None}  # down: the lowest band, not held
+    assert p11["sampling"]["differs"] > 0
+    overall = body["overall"]["up"]
+    assert overall["judgements"] == 3 and overall["guided"] == {"P1.1": {"rating": "Inadequate", "to_rating": "Good"}}  # the same move
+    doc = json.loads(path.read_text())
+    doc["standards"]["P2.2"]["key_questions"]["keeping_safe"] = 50  # the reported change: 10 of 20
+    assert rate(doc).standards["P1.1"].rating == "Good"
+    assert main(["robustness", str(path), "--cases", "20"]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "  fewest case judgements to change it (through the guidance from P2.1, P2.2, P2.3, P2.4): 3 up (to Good: "
+        "P2.2 Inadequate -> Requires improvement; by P2.2 keeping_safe 7 -> 10 of 20); none down (lowest band)"
+    ) in text
+    assert main(["robustness", str(path), "--cases", "20", "-f", "markdown"]) == 0
+    assert "| P1.1 Leadership | Inadequate | 3 (to Good) | none (lowest band) | 13.5% |" in capsys.readouterr().out
+
+
+def test_a_guided_standard_the_override_holds_says_so(york: Any, york_doc: dict[str, Any]) -> None:
+    """York as published: leadership is Requires improvement whatever domain two does, by the override or by the judgement."""
+    p11 = york.standard("P1.1")
+    assert (p11.up, p11.down, p11.fewest) == (None, None, None)
+    assert p11.informed_by == ("P2.1", "P2.2", "P2.3", "P2.4")
+    override = load_methodology("hmip-pdu-2023").guidance[0].override
+    assert override is not None
+    assert p11.holds == (
+        "no case judgements change it: whatever ratings P2.1, P2.2, P2.3 and P2.4 take, the engine rates it Requires improvement "
+        f"(where the guidance indicates Inadequate, {override.id} lets the inspectors' judgement (Requires improvement) stand on 3 recorded strengths; "
+        "where no guidance row applies, the inspectors' judgement (Requires improvement) stands)"
+    )
+    assert p11.sampling is not None and p11.sampling.differs == 0
+    assert f"  {p11.holds}" in render(york, "text")
+    assert f"- N{p11.holds[1:]}." in render(york, "markdown")
+    # Judged higher than the override allows: capped at one band above the indication, so it can rise but not fall.
+    capped = analyse(_york_leadership(york_doc, "Outstanding", ["a strength"]), cases=20).standard("P1.1")
+    assert capped.rating == "Requires improvement" and capped.down is None and capped.holds is None
+    assert capped.up is not None and (capped.up.judgements, capped.up.rating) == (3, "Outstanding")
+    held = capped.held("down", york.scale)
+    assert held is not None
+    assert held.startswith("no case judgements lower it: whatever ratings P2.1, P2.2, P2.3 and P2.4 take, the engine rates it Requires improvement or higher")
+    assert f"{override.id} departs from it on 1 recorded strength as far as it allows, to Requires improvement (judged Outstanding)" in held
+    assert capped.held("up", york.scale) is None
+    assert f"none down ({held})" in render(analyse(_york_leadership(york_doc, "Outstanding", ["a strength"]), cases=20), "text")
+
+
 def test_york_sampling_figures_match_binomial_arithmetic_written_out(york: Any) -> None:
     def stays_inadequate(counts: dict[str, int]) -> Fraction:
         return 1 - math.prod((at_least(20, 10, Fraction(k, 20)) for k in counts.values()), start=Fraction(1))
@@ -183,9 +246,16 @@ def test_markdown_carries_what_the_text_report_does(capsys: pytest.CaptureFixtur
     text = capsys.readouterr().out
     assert main([*argv, "-f", "markdown"]) == 0
     markdown = capsys.readouterr().out
-    heads = ("fewest case judgements to change it", "on a new sample of the same size", "judged standards, one at a time", "overall differs")
+    heads = (
+        "fewest case judgements to change it",
+        "no case judgements change it",
+        "on a new sample of the same size",
+        "judged standards, one at a time",
+        "overall differs",
+    )
     carried = [line.strip() for line in text.splitlines() if line.strip().startswith(heads) or re.match(r"  P2\.\d differs: ", line)]
-    assert len(carried) == 3 + 2 * 4 + 5  # the overall's three lines, two for each of P2.1-P2.4, five simulated figures
+    # the overall's three lines, two for each of P2.1-P2.4, two for the guided P1.1 (why it holds, its sampling), five simulated figures
+    assert len(carried) == 3 + 2 * 4 + 2 + 5
     for line in carried:
         assert line.split(": ", 1)[1] in markdown, line
     assert "### Check by seeded simulation" in markdown and "- P2.2 differs: simulated" in markdown
@@ -402,6 +472,27 @@ def test_lowest_of_three_at_seventy_percent(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert out.startswith("Analysis, not a rating")
     assert "rated below Good with probability 53.9%" in out
+
+
+def test_the_lowest_effect_in_markdown_is_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    """A heading, a table of the distribution and a list of the key questions alone: no indented text lines that Markdown would collapse."""
+    assert main(["robustness", "--rates", "70", "70", "35", "--cases", "20", "-f", "markdown"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("## Analysis, not a rating: how 'lowest drives' rates") and lines[1] == ""
+    assert not any(line.startswith("  ") for line in lines)
+    effect = lowest_effect(load_methodology("hmip-pdu-2023"), [70, 70, 35], 20)
+    d = effect.distribution
+    assert "| Rating | Probability |\n|---|---|\n" + "\n".join(f"| {r} | {chance(p)} |" for r, p in zip(d.ratings, d.probabilities, strict=True)) in out
+    assert "| Inadequate | 88.2% |" in out
+    assert [line for line in lines if line.startswith("- ")] == [
+        "- 70%: Inadequate 1.7%, Requires improvement 21.1%, Good 53.5%, Outstanding 23.8%",
+        "- 70%: Inadequate 1.7%, Requires improvement 21.1%, Good 53.5%, Outstanding 23.8%",
+        "- 35%: Inadequate 87.8%, Requires improvement 11.6%, Good 0.6%, Outstanding <0.1%",
+    ]
+    assert main(["robustness", "--rates", "70", "70", "35", "--cases", "20"]) == 0
+    text = capsys.readouterr().out
+    assert "## " not in text and "rating distribution:\n  Inadequate" in text  # the text form is unchanged
 
 
 def test_unrated_standards_are_left_out(york_doc: dict[str, Any]) -> None:

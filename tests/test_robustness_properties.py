@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from probation_rules import rate
@@ -348,3 +348,68 @@ def test_guidance_reads_the_informing_ratings_as_a_multiset(doc: dict[str, Any])
 def test_analyse_is_deterministic_and_json_ready() -> None:
     first, second = analyse(YORK_DOC), analyse(YORK_DOC)
     assert first.to_dict() == second.to_dict()
+
+
+# -- a guided standard: brute force over every count of the standards that inform it ----------
+
+GUIDANCE = M.guidance[0]
+GUIDED = GUIDANCE.target
+INFORMING = [s for s in M.informing_standards(GUIDANCE) if s.kind == "case"]
+BOX_LIMIT = 2000
+"""The most count vectors one example rates through the engine (each rating takes well under a millisecond)."""
+
+
+def _informing_counts() -> st.SearchStrategy[dict[str, tuple[tuple[int, int], ...]]]:
+    """Counts (relevant, yes) for each key question of one to three informing standards; the rest stay percentages."""
+    return st.lists(st.sampled_from(INFORMING), min_size=1, max_size=3, unique=True).flatmap(
+        lambda chosen: st.fixed_dictionaries({s.id: st.tuples(*(SMALL for _ in s.key_questions)) for s in chosen})
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(_informing_counts(), inspection_documents(M, values=st.sampled_from([0, 40, 40, 55, 70, 90])))
+@example({"P2.2": ((3, 1), (3, 2), (3, 1))}, {**YORK_RAW, "standards": {**YORK_RAW["standards"], "P1.1": {"judgement": "Good", "strengths": []}}})
+@example({"P2.2": ((3, 1), (3, 2), (3, 1)), "P2.4": ((2, 1), (2, 1), (2, 0))}, YORK_RAW)
+@example({"P2.1": ((3, 1), (2, 1), (1, 0))}, {**YORK_RAW, "standards": {**YORK_RAW["standards"], "P1.1": {"judgement": "Outstanding", "strengths": ["s"]}}})
+def test_a_guided_standards_flip_distances_are_minimal_and_exact_by_brute_force_through_the_engine(
+    counted: dict[str, tuple[tuple[int, int], ...]], doc: dict[str, Any]
+) -> None:
+    """Every count vector of the informing standards with counts is rated by the engine (guidance, override and all).
+
+    The guided standard's cheapest change of rating, up and down, must cost what the analysis
+    reports; where the analysis says no judgements move it, no vector does, and its sampling
+    figures agree; the reported changes, applied, give the reported rating.
+    """
+    ids = [(sid, q.id) for sid in counted for q in M.standard(sid).key_questions]
+    base = [kq for sid in counted for kq in counted[sid]]
+    assume(math.prod(n + 1 for n, _ in base) <= BOX_LIMIT)
+    for sid, values in counted.items():
+        doc = with_counts(doc, sid, {q.id: (k, n) for q, (n, k) in zip(M.standard(sid).key_questions, values, strict=True)})
+    before = rate(doc, M).standards[GUIDED].rating
+    assume(before is not None)
+    report = analyse(doc)
+    s = report.standard(GUIDED)
+    assert s.informed_by == tuple(sid for sid in (x.id for x in INFORMING) if sid in counted)
+    here = M.rank(before)
+    cheapest: dict[str, int] = {}
+    for yes in itertools.product(*(range(n + 1) for n, _ in base)):
+        changed = copy.deepcopy(doc)
+        for (sid, qid), y, (n, _) in zip(ids, yes, base, strict=True):
+            changed["standards"][sid]["key_questions"][qid] = {"yes": y, "relevant": n}
+        rank = M.rank(rate(changed, M).standards[GUIDED].rating)
+        cost = sum(abs(y - k) for y, (_, k) in zip(yes, base, strict=True))
+        for key, moved in (("up", rank > here), ("down", rank < here)):
+            if moved:
+                cheapest[key] = min(cheapest.get(key, cost), cost)
+    assert (s.up.judgements if s.up else None) == cheapest.get("up")
+    assert (s.down.judgements if s.down else None) == cheapest.get("down")
+    assert s.fewest == (min(cheapest.values()) if cheapest else None)
+    for flip in (s.up, s.down):
+        if flip is not None:
+            assert rate(_apply(doc, flip.changes), M).standards[GUIDED].rating == flip.rating
+            assert {m.standard for m in flip.moves} <= set(counted) and sum(m.judgements for m in flip.moves) == flip.judgements
+    if not cheapest:  # what no judgements move, no new sample moves either (the converse fails at a 0% or 100% rate)
+        assert s.holds is not None and s.holds.startswith("no case judgements change it")
+        assert s.sampling is not None and s.sampling.differs == 0
+    else:
+        assert s.holds is None

@@ -22,9 +22,20 @@ from probation_rules import rate
 from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection, load_inspection
 from probation_rules.methodology.schema import Methodology
-from probation_rules.robustness.flips import Change, Flip, JudgementStep, OverallFlip, judgement_steps, key_question_flips, overall_flips, standard_flips
+from probation_rules.robustness.flips import (
+    Change,
+    Flip,
+    JudgementStep,
+    OverallFlip,
+    StandardMove,
+    guided_flips,
+    judgement_steps,
+    key_question_flips,
+    overall_flips,
+    standard_flips,
+)
 from probation_rules.robustness.intervals import Interval, clopper_pearson, wilson
-from probation_rules.robustness.model import EXACT_LIMIT, RobustnessError, Unit, build_unit
+from probation_rules.robustness.model import EXACT_LIMIT, GuidedOutcome, RobustnessError, Unit, build_unit
 from probation_rules.robustness.report import (
     ANALYSIS_VERSION,
     NOTICE,
@@ -50,6 +61,7 @@ __all__ = [
     "Change",
     "Distribution",
     "Flip",
+    "GuidedOutcome",
     "Interval",
     "JudgementStep",
     "KeyQuestionAnalysis",
@@ -60,6 +72,7 @@ __all__ = [
     "RobustnessReport",
     "Simulation",
     "StandardAnalysis",
+    "StandardMove",
     "analyse",
     "clopper_pearson",
     "lowest_effect",
@@ -114,8 +127,15 @@ def _standard(unit: Unit, standard_id: str, level: float, guided: Distribution |
     rated = unit.result.standards.get(standard_id)
     rating = None if rated is None else rated.rating
     if s.kind != "case":
-        basis = "guided" if any(g.target == s.id for g in m.guidance) else "judged"
-        return StandardAnalysis(s.id, s.name, s.kind, rating, basis, sampling=guided)
+        tables = [g for g in m.guidance if g.target == s.id]
+        if not tables:
+            return StandardAnalysis(s.id, s.name, s.kind, rating, "judged", sampling=guided)
+        reads = {i.id for g in tables for i in m.informing_standards(g)}
+        informed_by = tuple(sid for sid in unit.informing if sid in reads)
+        if rating is None or not informed_by or not unit.overall_ok:
+            return StandardAnalysis(s.id, s.name, s.kind, rating, "guided", sampling=guided)
+        up, down, outcomes = guided_flips(unit, s.id)
+        return StandardAnalysis(s.id, s.name, s.kind, rating, "guided", (), up, down, guided, informed_by, outcomes)
     counted = {q.id: q for q in unit.questions.get(s.id, ())}
     kqs = []
     for kq in s.key_questions:

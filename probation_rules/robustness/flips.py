@@ -9,6 +9,10 @@ changes). All distances are exact minima, found by exhausting the finite possibi
   above and at least one is in R's band, so the cheapest way to rate it R is, over the choice of
   that one key question, the cost of putting it in R's band plus the cost of lifting every other
   key question to R's band or above;
+- a guided standard's rating is the engine's, through the guidance and any override, for each
+  profile of the case-based standards that inform it; the dynamic programme below gives the
+  cheapest way to reach every profile, so the cheapest change of the guided rating is the
+  cheapest profile on which the engine rates it otherwise;
 - the overall rating combines those per-standard costs: a small dynamic programme over the
   standards' possible ratings, keeping the cheapest way to reach each (guidance profile, points)
   state; the engine re-applies the guidance to each profile, so raising a case-based standard
@@ -25,7 +29,7 @@ import attrs
 
 from probation_rules import rate
 from probation_rules.inspection import JudgedEvidence
-from probation_rules.robustness.model import CountedQuestion, Profile, Unit
+from probation_rules.robustness.model import CountedQuestion, GuidedOutcome, Profile, Unit
 
 __all__ = [
     "Change",
@@ -33,6 +37,8 @@ __all__ = [
     "JudgementStep",
     "OverallFlip",
     "StandardMove",
+    "cheapest_profiles",
+    "guided_flips",
     "judgement_steps",
     "key_question_flips",
     "overall_flips",
@@ -57,20 +63,26 @@ class Change:
 
 
 @attrs.frozen
-class Flip:
-    """The cheapest set of changes that gives ``rating`` (a key question's band or a standard's rating)."""
-
-    judgements: int
-    rating: str
-    changes: tuple[Change, ...]
-
-
-@attrs.frozen
 class StandardMove:
     standard: str
     rating: str
     to_rating: str
     judgements: int
+
+
+@attrs.frozen
+class Flip:
+    """The cheapest set of changes that gives ``rating`` (a key question's band or a standard's rating).
+
+    For a guided standard, ``moves`` are the case-based standards that inform it whose ratings
+    the changes move (its rating follows from theirs through the guidance); for a key question or
+    a case-based standard they are empty, the changes being its own.
+    """
+
+    judgements: int
+    rating: str
+    changes: tuple[Change, ...]
+    moves: tuple[StandardMove, ...] = ()
 
 
 @attrs.frozen
@@ -193,6 +205,55 @@ def _states(unit: Unit) -> Iterator[tuple[_State, tuple[int, tuple[tuple[str, in
 
 def _grow(profile: Profile, rank: int, symmetric: bool) -> Profile:
     return tuple(sorted((*profile, rank))) if symmetric else (*profile, rank)
+
+
+_Chosen = tuple[tuple[str, int, Flip], ...]
+
+
+def cheapest_profiles(unit: Unit) -> dict[Profile, tuple[int, _Chosen]]:
+    """Every reachable guidance profile with its cheapest assignment (whatever the points)."""
+    best: dict[Profile, tuple[int, _Chosen]] = {}
+    for (profile, _), (cost, chosen) in _states(unit):
+        if profile not in best or cost < best[profile][0]:
+            best[profile] = (cost, chosen)
+    return best
+
+
+def guided_flips(unit: Unit, standard_id: str) -> tuple[Flip | None, Flip | None, tuple[GuidedOutcome, ...]]:
+    """The fewest case judgements that raise (first) or lower (second) a guided standard's rating.
+
+    The engine rates the guided standard on every reachable profile of the varying case-based
+    standards that inform it (the judgement and strengths as inspected); the third item is every
+    distinct way it did so, for saying why the rating holds where no judgements move it.
+    On equal cost the nearer rating is reported, as for a case-based standard.
+    """
+    m = unit.m
+    rating = unit.result.standards[standard_id].rating
+    assert rating is not None
+    here = m.rank(rating)
+    found: dict[int, tuple[int, _Chosen]] = {}
+    outcomes: dict[GuidedOutcome, None] = {}
+    for profile, (cost, chosen) in cheapest_profiles(unit).items():
+        fixed = unit.fixed_part(profile)
+        outcome = fixed.guided.get(standard_id)
+        if outcome is not None:
+            outcomes[outcome] = None
+        after = fixed.ratings.get(standard_id)
+        if after is None:
+            continue
+        rank = m.rank(after)
+        if rank not in found or cost < found[rank][0]:
+            found[rank] = (cost, chosen)
+
+    def flip(rank: int) -> Flip:
+        cost, chosen = found[rank]
+        moved = [(sid, r, f) for sid, r, f in chosen if f.judgements]
+        moves = tuple(StandardMove(sid, m.scale.ratings[unit.rank_of(sid) or 0], m.scale.ratings[r], f.judgements) for sid, r, f in moved)
+        return Flip(cost, m.scale.ratings[rank], tuple(c for _, _, f in moved for c in f.changes), moves)
+
+    up = min((flip(r) for r in sorted(found) if r > here), key=lambda f: f.judgements, default=None)
+    down = min((flip(r) for r in sorted(found, reverse=True) if r < here), key=lambda f: f.judgements, default=None)
+    return up, down, tuple(outcomes)
 
 
 def overall_flips(unit: Unit) -> tuple[OverallFlip | None, OverallFlip | None]:

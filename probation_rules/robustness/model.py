@@ -31,6 +31,7 @@ from probation_rules.result import RatingResult
 
 __all__ = [
     "CountedQuestion",
+    "GuidedOutcome",
     "Profile",
     "RobustnessError",
     "Unit",
@@ -99,6 +100,22 @@ class FixedPart:
 
     points: int
     ratings: Mapping[str, str | None]
+    guided: Mapping[str, GuidedOutcome] = attrs.field(factory=dict)
+    """How the engine reached each guided standard's rating for this profile."""
+
+
+@attrs.frozen
+class GuidedOutcome:
+    """How the engine rated a guided standard on one profile: the judgement, the indication, any departure."""
+
+    rating: str | None
+    judgement: str | None
+    indicated: str | None
+    departure: str | None
+    """The id of the rule that departed from the indication, if one did."""
+    capped: bool = False
+    strengths: int = 0
+    """How many recorded strengths the departure rests on."""
 
 
 @attrs.frozen(eq=False)
@@ -166,7 +183,7 @@ class Unit:
         for sid in self.varying:
             wanted.setdefault(sid, self.rank_of(sid) or 0)
         doc = _document(self.inspection, m, {sid: _representative(m, rank) for sid, rank in wanted.items()})
-        ratings, points = _rate_document(m, json.dumps(doc, sort_keys=True))
+        ratings, points, guided = _rate_document(m, json.dumps(doc, sort_keys=True))
         for sid, rank in wanted.items():
             if ratings[sid] != m.scale.ratings[rank]:
                 raise RobustnessError(
@@ -174,7 +191,7 @@ class Unit:
                     file=self.inspection.source,
                 )
         fixed = {sid: rating for sid, rating in ratings.items() if sid not in self.varying}
-        return FixedPart(sum(p for sid, p in points.items() if sid not in self.varying), fixed)
+        return FixedPart(sum(p for sid, p in points.items() if sid not in self.varying), fixed, guided)
 
 
 def _representative(m: Methodology, rank: int) -> float:
@@ -215,12 +232,25 @@ def _plain(value: Counts | float) -> Any:
 
 
 @functools.lru_cache(maxsize=8192)
-def _rate_document(m: Methodology, doc: str) -> tuple[dict[str, str | None], dict[str, int]]:
-    """The engine's ratings and points for a synthetic document (cached: profiles recur)."""
+def _rate_document(m: Methodology, doc: str) -> tuple[dict[str, str | None], dict[str, int], dict[str, GuidedOutcome]]:
+    """The engine's ratings, points and guided outcomes for a synthetic document (cached: profiles recur)."""
     result = rate(json.loads(doc), m)
     ratings = {sid: s.rating for sid, s in result.standards.items()}
     points = {sid: s.points for sid, s in result.standards.items() if s.points is not None and s.scored and s.rating is not None}
-    return ratings, points
+    targets = {g.target for g in m.guidance}
+    guided = {
+        sid: GuidedOutcome(
+            s.rating,
+            s.judgement,
+            s.indicated,
+            None if s.departure is None else s.departure.rule,
+            s.departure is not None and s.departure.capped,
+            0 if s.departure is None else len(s.departure.reasons),
+        )
+        for sid, s in result.standards.items()
+        if sid in targets
+    }
+    return ratings, points, guided
 
 
 _SYMMETRIC_ROW_FIELDS = frozenset({"id", "indicates", "all_at_most", "all_at_least", "any_at_most", "any_at_least", "citation", "evidence"})

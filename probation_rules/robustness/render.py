@@ -55,6 +55,9 @@ def _flip(f: Flip | None, direction: str, rating: str | None, scale: tuple[str, 
     if f is None:
         return _none(direction, rating, scale)
     changes = "; ".join(_change(c) for c in f.changes)
+    if f.moves:
+        moves = "; ".join(f"{m.standard} {m.rating} -> {m.to_rating}" for m in f.moves)
+        return f"{f.judgements} {direction} (to {f.rating}: {moves}; by {changes})"
     return f"{f.judgements} {direction} (to {f.rating}: {changes})"
 
 
@@ -68,7 +71,25 @@ def _overall_flip(f: OverallFlip | None, direction: str, rating: str, scale: tup
 
 
 def _flips(report: RobustnessReport, s: StandardAnalysis) -> str:
-    return f"{_flip(s.up, 'up', s.rating, report.scale)}; {_flip(s.down, 'down', s.rating, report.scale)}"
+    parts = []
+    for direction, flip in (("up", s.up), ("down", s.down)):
+        held = s.held(direction, report.scale) if flip is None else None
+        parts.append(f"none {direction} ({held})" if held else _flip(flip, direction, s.rating, report.scale))
+    return "; ".join(parts)
+
+
+def _has_flips(s: StandardAnalysis) -> bool:
+    """Whether the analysis searched case judgements for this standard: a case-based one with counts, or a guided one."""
+    return s.basis == "counts" or bool(s.informed_by)
+
+
+def _guided_flips(report: RobustnessReport, s: StandardAnalysis) -> str:
+    """A guided standard's flip distances, through the guidance from the standards that inform it, or why it holds."""
+    return s.holds or f"fewest case judgements to change it{_through(s)}: {_flips(report, s)}"
+
+
+def _through(s: StandardAnalysis) -> str:
+    return f" (through the guidance from {', '.join(s.informed_by)})" if s.informed_by else ""
 
 
 def _overall_flips(report: RobustnessReport) -> str:
@@ -116,6 +137,8 @@ def flip_lines(report: RobustnessReport) -> list[str]:
     for s in report.standards:
         if s.basis == "counts":
             lines.append(f"{s.id} {s.rating}: {_flips(report, s)}")
+        elif s.informed_by:
+            lines.append(f"{s.id} {s.rating}: {_guided_flips(report, s)}")
         elif s.basis in ("percentages", "withheld") and report.overall.counted:
             lines.append(f"{s.id} {s.rating}: {BASES[s.basis]}")
     return lines
@@ -136,6 +159,11 @@ def _standard_text(report: RobustnessReport, s: StandardAnalysis) -> list[str]:
     lines = [f"{s.id} {s.name}  {s.rating or 'not rated'}"]
     if s.basis == "counts":
         lines.append(f"  fewest case judgements to change it: {_flips(report, s)}")
+    elif s.informed_by:
+        lines.append(f"  {BASES[s.basis]}")
+        lines.append(f"  {_guided_flips(report, s)}")
+        if s.sampling is not None:
+            lines.append(f"  on a new sample of the same size: differs with probability {chance(s.sampling.differs)} ({_spread(s.sampling)})")
     elif s.basis == "guided" and s.sampling is not None:
         lines.append(f"  {BASES[s.basis]}; on a new sample: {_spread(s.sampling)}")
     else:
@@ -269,7 +297,7 @@ def to_markdown(report: RobustnessReport) -> str:
         out.append(f"| **Overall** (score {o.score}/{o.max_score}) | {o.rating} | withheld | withheld | withheld |")
     for s in report.standards:
         differs = "" if s.sampling is None else chance(s.sampling.differs)
-        if s.basis == "counts":
+        if _has_flips(s):
             up, down = _cell(s.up, "up", s.rating, scale), _cell(s.down, "down", s.rating, scale)
             out.append(f"| {s.id} {s.name} | {s.rating} | {up} | {down} | {differs} |")
         else:
@@ -288,11 +316,15 @@ def to_markdown(report: RobustnessReport) -> str:
             out.append(f"- On a new sample of the same size: differs with probability {chance(o.sampling.differs)} ({_spread(o.sampling)}).")
     for s in report.standards:
         counted = any(q.yes is not None for q in s.key_questions)
-        if not counted and s.sampling is None:
+        if not counted and s.sampling is None and not s.informed_by:
             continue
         out += ["", f"### {s.id} {s.name}: {s.rating or 'not rated'}", ""]
         if s.basis == "counts":
             out.append(f"- Fewest case judgements to change it: {_flips(report, s)}.")
+        elif s.informed_by:
+            out.append(f"- {BASES[s.basis].capitalize()}.")
+            line = _guided_flips(report, s)
+            out.append(f"- {line[0].upper()}{line[1:]}.")
         else:
             out.append(f"- {BASES[s.basis].capitalize()}.")
         if s.sampling is not None:
@@ -328,15 +360,33 @@ def render_lowest_effect(effect: LowestEffect, fmt: str, methodology: Methodolog
         f"Measured without error it would be rated {effect.at_true_rates}; its typical (median) key question is in the {effect.typical} band.",
         f"On a sample: rated below {effect.at_true_rates} with probability {chance(effect.below_true)}, "
         f"below the typical key question's band ({effect.typical}) with probability {chance(effect.below_typical)}.",
+    ]
+    alone = list(zip(effect.rates, effect.alone, strict=True))
+    if fmt == "markdown":
+        return "\n".join(
+            [
+                f"## {lines[0]}",
+                "",
+                lines[1],
+                lines[2],
+                "",
+                "| Rating | Probability |",
+                "|---|---|",
+                *(f"| {r} | {chance(p)} |" for r, p in zip(d.ratings, d.probabilities, strict=True)),
+                "",
+                "Each key question alone:",
+                "",
+                *(f"- {rate:g}%: {_spread(one)}" for rate, one in alone),
+            ]
+        )
+    lines += [
         "",
         "rating distribution:",
         *(f"  {r.ljust(max(len(x) for x in d.ratings))}  {chance(p).rjust(6)}" for r, p in zip(d.ratings, d.probabilities, strict=True)),
         "",
         "each key question alone:",
-        *(f"  {rate:g}%: {_spread(alone)}" for rate, alone in zip(effect.rates, effect.alone, strict=True)),
+        *(f"  {rate:g}%: {_spread(one)}" for rate, one in alone),
     ]
-    if fmt == "markdown":
-        lines[0] = f"## {lines[0]}"
     return "\n".join(lines)
 
 

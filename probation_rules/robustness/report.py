@@ -15,6 +15,7 @@ import attrs
 from probation_rules.result import InspectionRef, MethodologyRef
 from probation_rules.robustness.flips import Change, Flip, JudgementStep, OverallFlip
 from probation_rules.robustness.intervals import Interval
+from probation_rules.robustness.model import GuidedOutcome
 from probation_rules.robustness.sampling import Distribution, Estimate, LowestEffect, Simulation
 
 __all__ = [
@@ -27,7 +28,9 @@ __all__ = [
     "lowest_effect_dict",
 ]
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
+"""2: a guided standard has flip distances (``up``, ``down``, ``fewest_judgements``; null before),
+``informed_by``, ``holds`` and ``outcomes``; every flip carries ``moves``."""
 NOTICE = "Analysis, not a rating"
 
 MODEL = (
@@ -73,12 +76,59 @@ class StandardAnalysis:
     up: Flip | None = None
     down: Flip | None = None
     sampling: Distribution | None = None
+    informed_by: tuple[str, ...] = ()
+    """For a guided standard: the case-based standards, varied by the flip search, whose ratings its guidance reads.
+
+    Empty when no flip distances were computed for it (none of them has counts, or the model does
+    not reproduce the overall rating)."""
+    outcomes: tuple[GuidedOutcome, ...] = ()
+    """For a guided standard: each distinct way the engine rated it over the profiles searched."""
 
     @property
     def fewest(self) -> int | None:
         """The fewest case judgements that change the rating either way."""
         found = [f.judgements for f in (self.up, self.down) if f is not None]
         return min(found) if found else None
+
+    @property
+    def holds(self) -> str | None:
+        """For a guided standard that no case judgements move either way: why, plainly; None otherwise."""
+        if not self.informed_by or self.up is not None or self.down is not None:
+            return None
+        ways = "; ".join(_outcome(o) for o in self.outcomes)
+        return f"no case judgements change it: whatever ratings {_join(self.informed_by)} take, the engine rates it {self.rating} ({ways})"
+
+    def held(self, direction: str, scale: tuple[str, ...]) -> str | None:
+        """For a guided standard that no case judgements move ``direction`` ('up' or 'down'), though the scale goes on: why."""
+        flip = self.up if direction == "up" else self.down
+        end = scale[-1] if direction == "up" else scale[0]
+        if not self.informed_by or flip is not None or self.rating in (None, end):
+            return None
+        ways = "; ".join(_outcome(o) for o in self.outcomes if o.rating == self.rating)
+        verb, bound = ("raise", "lower") if direction == "up" else ("lower", "higher")
+        return f"no case judgements {verb} it: whatever ratings {_join(self.informed_by)} take, the engine rates it {self.rating} or {bound} ({ways})"
+
+
+def _join(ids: tuple[str, ...]) -> str:
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
+def _strengths(n: int) -> str:
+    return f"{n} recorded strength{'' if n == 1 else 's'}"
+
+
+def _outcome(o: GuidedOutcome) -> str:
+    """One way the engine rated a guided standard, as the trace gives it: indication, departure, judgement."""
+    if o.indicated is None:
+        return f"where no guidance row applies, the inspectors' judgement ({o.judgement}) stands"
+    where = f"where the guidance indicates {o.indicated}"
+    if o.departure is not None:
+        if o.capped:
+            return f"{where}, {o.departure} departs from it on {_strengths(o.strengths)} as far as it allows, to {o.rating} (judged {o.judgement})"
+        return f"{where}, {o.departure} lets the inspectors' judgement ({o.judgement}) stand on {_strengths(o.strengths)}"
+    if o.rating == o.judgement:
+        return f"{where}, the inspectors' judgement ({o.judgement}) stands"
+    return f"{where}, it is rated {o.rating} (judged {o.judgement or 'nothing'})"
 
 
 BASES = {
@@ -143,7 +193,7 @@ class RobustnessReport:
             "model": list(self.model),
             "notes": list(self.notes),
             "overall": _overall(self.overall),
-            "standards": [_standard(s) for s in self.standards],
+            "standards": [_standard(s, self.scale) for s in self.standards],
             "simulation": None if self.simulation is None else _simulation(self.simulation),
         }
 
@@ -167,14 +217,14 @@ def _change(c: Change) -> dict[str, Any]:
 def _flip(f: Flip | None) -> dict[str, Any] | None:
     if f is None:
         return None
-    return {"judgements": f.judgements, "rating": f.rating, "changes": [_change(c) for c in f.changes]}
+    return {"judgements": f.judgements, "rating": f.rating, "changes": [_change(c) for c in f.changes], "moves": [attrs.asdict(m) for m in f.moves]}
 
 
 def _interval(i: Interval) -> dict[str, Any]:
     return {"method": i.method, "level": i.level, "low_percent": 100 * i.low, "high_percent": 100 * i.high}
 
 
-def _standard(s: StandardAnalysis) -> dict[str, Any]:
+def _standard(s: StandardAnalysis, scale: tuple[str, ...]) -> dict[str, Any]:
     return {
         "id": s.id,
         "name": s.name,
@@ -185,6 +235,10 @@ def _standard(s: StandardAnalysis) -> dict[str, Any]:
         "up": _flip(s.up),
         "down": _flip(s.down),
         "sampling": None if s.sampling is None else distribution_dict(s.sampling),
+        "informed_by": list(s.informed_by),
+        "holds": s.holds,
+        "held": {d: s.held(d, scale) for d in ("up", "down")} if s.informed_by else None,
+        "outcomes": [attrs.asdict(o) for o in s.outcomes],
         "key_questions": [
             {
                 "id": q.id,
