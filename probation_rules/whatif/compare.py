@@ -251,7 +251,7 @@ class Comparison:
         repeated = self.repeated_ids()
         if not repeated:
             return None
-        shown = ", ".join(f"{i} ({n} times)" for i, n in list(repeated.items())[:5]) + (f" and {len(repeated) - 5:,} more" if len(repeated) > 5 else "")
+        shown = ", ".join(f"{i} ({n} times)" for i, n in list(repeated.items())[:3]) + (f" and {len(repeated) - 3:,} more" if len(repeated) > 3 else "")
         return f"inspection ids given more than once, each counted every time: {shown}"
 
     def origins(self) -> dict[str, int]:
