@@ -46,6 +46,11 @@ BROKEN_POOL = (
 """What a broken process pool means, nearly always: the calling script started the work again in each worker."""
 
 
+def sources(inspections: Iterable[InspectionSource] | InspectionSource) -> list[InspectionSource]:
+    """The inspections as a list; one path or document on its own is a list of that one (a string is not read as its characters)."""
+    return [inspections] if isinstance(inspections, str | os.PathLike | Mapping | Inspection) else list(inspections)
+
+
 def rated(inspections: Iterable[InspectionSource], methodology: Methodology, *, margins: bool = True, offset: int = 0) -> Iterator[RatingResult]:
     """Rate one inspection after another under a loaded methodology, yielding each result when made.
 
@@ -81,7 +86,7 @@ def _rate_chunk(offset: int, chunk: Sequence[InspectionSource]) -> list[RatingRe
 
 
 def rate_many(
-    inspections: Iterable[InspectionSource],
+    inspections: Iterable[InspectionSource] | InspectionSource,
     methodology: str | os.PathLike[str] | Methodology | None = None,
     *,
     workers: int = 1,
@@ -106,7 +111,7 @@ def rate_many(
     if workers < 1:
         raise UsageError(Problem("workers", "must be at least 1", workers))
     m = load_methodology(methodology)
-    items = [inspections] if isinstance(inspections, str | os.PathLike | Mapping | Inspection) else list(inspections)
+    items = sources(inspections)
     collecting = gc.isenabled()
     # The results held are millions of small objects, none in a cycle: the collector would rescan
     # the growing heap again and again, at a cost above a third of rating them.

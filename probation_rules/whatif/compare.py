@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from probation_rules.batch import in_workers, rated
+from probation_rules.batch import InspectionSource, in_workers, rated, sources
 from probation_rules.errors import Problem, UsageError
 from probation_rules.inspection import Inspection
 from probation_rules.methodology.loader import load_methodology
@@ -409,7 +409,7 @@ def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
 def compare(
     baseline: str | os.PathLike[str] | Methodology,
     candidate: str | os.PathLike[str] | Methodology,
-    inspections: Population | Iterable[str | os.PathLike[str] | Mapping[str, Any] | Inspection],
+    inspections: Population | Iterable[InspectionSource] | InspectionSource,
     *,
     workers: int = 1,
     progress: TextIO | None = None,
@@ -423,12 +423,10 @@ def compare(
     on when it is a terminal (the command line passes stderr). One path or one document on its
     own is a population of that one (a string is not read as the paths of its characters).
     """
-    if isinstance(inspections, str | os.PathLike | Mapping | Inspection):
-        inspections = [inspections]
     if workers < 1:
         raise UsageError(Problem("workers", "must be at least 1", workers))
     old, new = load_methodology(baseline), load_methodology(candidate)
-    population = inspections if isinstance(inspections, Population) else _population(inspections)
+    population = inspections if isinstance(inspections, Population) else _population(sources(inspections))
     a_shape, b_shape = shape(old), shape(new)
     job = _Job(old, new, population, None if a_shape == b_shape else a_shape, None if a_shape == b_shape else b_shape)
     outcomes = list(_rate_all(job, workers, Progress(len(population), "comparing", progress)))
