@@ -56,11 +56,10 @@ def one_inspection(given: str) -> str | Inspection:
 
     A plain file is passed on as its path, so the errors that name it are those ``rate`` gives.
     """
-    from probation_rules.whatif.population import STDIN, gather  # the what-if package is heavy and only streams need it
+    from probation_rules.whatif.population import STDIN, gather, is_stream  # the what-if package is heavy and only streams need it
 
     path = Path(given)
-    stream = given == STDIN or (path.exists() and not path.is_file() and not path.is_dir())
-    if not stream and not (path.suffix == ".jsonl" and path.is_file()):
+    if not is_stream(given) and not (path.suffix == ".jsonl" and path.is_file()):
         return given
     population = gather([given], sys.stdin)
     if len(population) != 1:

@@ -38,6 +38,7 @@ source for a threshold the source never gave.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -45,7 +46,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -91,19 +92,17 @@ def variant_from_dict(data: Mapping[str, Any], raw: bytes, file: str) -> Methodo
         header = _shape_problems(wrong, None, file) + problems
         raise VariantError(header + _section_problems(_salvaged(data, problems), raw, file, header), file=file)
     here = os.path.realpath(file)
-    extending = _extending.__dict__.setdefault("files", set())
-    if here in extending:
-        raise VariantError(Problem("extends", "leads back to this file: a variant cannot extend itself, directly or through others", spec.extends), file=file)
-    extending.add(here)
-    try:
-        base = load_methodology(spec.extends, relative_to=file)
-    except ProbationRulesError as exc:
-        # A cycle back to this file is reported by the file itself; anything else as a problem with its extends.
-        cycle = [p for p in exc.problems if p.file is not None and os.path.realpath(p.file) == here]
-        others = reference_problems([p for p in exc.problems if p not in cycle], "extends", spec.extends, relative_to=file)
-        raise VariantError([*_shape_problems(wrong, None, file), *cycle, *others], file=file) from None
-    finally:
-        extending.discard(here)
+    with _extending_file(here) as again:
+        if again:
+            cycle_problem = Problem("extends", "leads back to this file: a variant cannot extend itself, directly or through others", spec.extends)
+            raise VariantError(cycle_problem, file=file)
+        try:
+            base = load_methodology(spec.extends, relative_to=file)
+        except ProbationRulesError as exc:
+            # A cycle back to this file is reported by the file itself; anything else as a problem with its extends.
+            cycle = [p for p in exc.problems if p.file is not None and os.path.realpath(p.file) == here]
+            others = reference_problems([p for p in exc.problems if p not in cycle], "extends", spec.extends, relative_to=file)
+            raise VariantError([*_shape_problems(wrong, None, file), *cycle, *others], file=file) from None
     digest = hashlib.sha256(raw).hexdigest()
     key = (base.id, base.sha256, digest, file)
     found = _applied.get(key)
@@ -140,20 +139,16 @@ def _section_problems(spec: VariantFile | None, raw: bytes, file: str, known: Se
         return []
     from probation_rules.methodology.loader import load_methodology
 
-    here = os.path.realpath(file)
-    extending = _extending.__dict__.setdefault("files", set())
-    if here in extending:
-        return []  # extends itself: said when the variant's own keys are fixed
-    extending.add(here)
-    try:
-        base = load_methodology(spec.extends, relative_to=file)
-        _Application(base, spec, file).run(hashlib.sha256(raw).hexdigest())
-    except VariantError as exc:
-        return [p for p in exc.problems if p not in known and p.path != ""]
-    except ProbationRulesError:
-        return []  # the base does not load: said when the variant's own keys are fixed
-    finally:
-        extending.discard(here)
+    with _extending_file(os.path.realpath(file)) as again:
+        if again:
+            return []  # extends itself: said when the variant's own keys are fixed
+        try:
+            base = load_methodology(spec.extends, relative_to=file)
+            _Application(base, spec, file).run(hashlib.sha256(raw).hexdigest())
+        except VariantError as exc:
+            return [p for p in exc.problems if p not in known and p.path != ""]
+        except ProbationRulesError:
+            return []  # the base does not load: said when the variant's own keys are fixed
     return []
 
 
@@ -230,6 +225,21 @@ def _shape_problems(wrong: Mapping[str, Any], data: Mapping[str, Any] | None, fi
 
 _extending = threading.local()
 """Per thread, the variant files whose bases are being loaded: a file met again is a cycle."""
+
+
+@contextlib.contextmanager
+def _extending_file(here: str) -> Iterator[bool]:
+    """While a variant file's base is loaded: whether the file is already being extended (a cycle), else marked as it is."""
+    extending = _extending.__dict__.setdefault("files", set())
+    if here in extending:
+        yield True
+        return
+    extending.add(here)
+    try:
+        yield False
+    finally:
+        extending.discard(here)
+
 
 _applied: weakref.WeakValueDictionary[tuple[str, str, str, str], Methodology] = weakref.WeakValueDictionary()
 """Variants already applied, while something still uses them: ``rate FILE...`` checks a variant once, not per file.

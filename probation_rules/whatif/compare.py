@@ -89,14 +89,22 @@ class Outcome:
     source: str | None
     baseline: Side
     candidate: Side
-    bands_changed: tuple[str, ...]
-    """Key questions (``<standard>/<key question>``) placed in a different band."""
+    band_moves: tuple[tuple[str, str, str], ...]
+    """Each key question placed in a different band, with its band under each side: ``(address, baseline band, candidate band)``."""
     key_questions: int
     """Key questions both methodologies placed in a band."""
     divergences: tuple[Divergence, ...] = ()
     """Every rule where the two traces part on the way to a changed rating, in trace order (:func:`~probation_rules.whatif.divergence.divergences`)."""
-    band_moves: tuple[tuple[str, str, str], ...] = ()
-    """Each key question of :attr:`bands_changed` with its band under each side: ``(address, baseline band, candidate band)``."""
+
+    @property
+    def divergences_move_differently(self) -> bool:
+        """Whether the divergences moved different ratings, so the reports say which each moved."""
+        return len({d.moved for d in self.divergences}) > 1
+
+    @property
+    def bands_changed(self) -> tuple[str, ...]:
+        """Key questions (``<standard>/<key question>``) placed in a different band."""
+        return tuple(address for address, _, _ in self.band_moves)
 
     @property
     def divergence(self) -> Divergence | None:
@@ -398,8 +406,7 @@ def _outcome(a: RatingResult, b: RatingResult) -> Outcome:
                 compared += 1
                 if ka.band != kb.band:
                     band_moves.append((f"{sid}/{q}", ka.band, kb.band))
-    bands_changed = tuple(address for address, _, _ in band_moves)
-    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, bands_changed, compared, band_moves=tuple(band_moves))
+    outcome = Outcome(a.inspection.id, a.inspection.unit, a.inspection.source, old, new, tuple(band_moves), compared)
     if outcome.changed:
         moved = set(outcome.moved_standards()) | ({OVERALL} if old.overall != new.overall else set())
         outcome = attrs.evolve(outcome, divergences=divergences(a.trace, b.trace, moved))

@@ -33,7 +33,7 @@ from probation_rules.percent import number
 from probation_rules.trace import Trace, TraceEntry
 from probation_rules.whatif.changes import RuleChange
 
-__all__ = ["Divergence", "divergences", "first_divergence", "fmt"]
+__all__ = ["Divergence", "divergences", "fmt"]
 
 _MARGINS = ("next_band",)
 """Outcome keys that say how far a value is from the next band: a margin, not a decision."""
@@ -196,12 +196,6 @@ def _position(pair: Pair) -> tuple[int, bool]:
     b, c = pair
     either = b if b is not None else c
     return (either.step if either is not None else 0, b is None or c is None)
-
-
-def first_divergence(baseline: Trace, candidate: Trace, changed: Collection[str]) -> Divergence | None:
-    """The first (in trace order) of :func:`divergences`; None when the traces decide everything alike."""
-    found = divergences(baseline, candidate, changed)
-    return found[0] if found else None
 
 
 def divergences(baseline: Trace, candidate: Trace, changed: Collection[str]) -> tuple[Divergence, ...]:

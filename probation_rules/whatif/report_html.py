@@ -188,7 +188,7 @@ def _outcome_row(o: Outcome, changes: Sequence[RuleChange]) -> str:
     if (b.score, b.max_score) != (c.score, c.max_score):
         moved.append(f"score {b.score}/{b.max_score} \u2192 {c.score}/{c.max_score}")
     moved += [f'{_e(sid)} <span class="old">{_e(old)}</span> \u2192 <span class="new">{_e(new)}</span>' for sid, (old, new) in o.moved_standards().items()]
-    several = len({d.moved for d in o.divergences}) > 1  # say which rating each moved, when they differ
+    several = o.divergences_move_differently
     began = "".join(_began(d, changes, several) for d in o.divergences)
     return f'<tr class="changed-inspection"><td>{_e(o.id)}<br><span class="muted">{_e(o.unit)}</span></td><td>{"<br>".join(moved)}</td><td>{began}</td></tr>'
 

@@ -43,7 +43,7 @@ def _outcome_line(o: Outcome) -> str:
 
 
 def _band_moves(moves: Mapping[tuple[str, str], int]) -> str:
-    """``Good -> Requires improvement: 4; Requires improvement -> Inadequate: 1``."""
+    """``A -> B: 4; B -> C: 1``: each pair of bands a key question moved between, with how many results moved."""
     return "; ".join(f"{old} -> {new}: {n:,}" for (old, new), n in moves.items())
 
 
@@ -58,7 +58,7 @@ def _several(c: Comparison) -> bool:
 
 def _leads_to(o: Outcome, d: Divergence) -> str:
     """Which of the inspection's changed ratings a divergence moved, when its divergences do not all move the same."""
-    return f" (moving {', '.join(d.moved)})" if len({x.moved for x in o.divergences}) > 1 and d.moved else ""
+    return f" (moving {', '.join(d.moved)})" if o.divergences_move_differently and d.moved else ""
 
 
 def _header(c: Comparison) -> Iterator[tuple[str, str]]:
