@@ -618,3 +618,20 @@ def test_options_out_of_range_are_usage_errors_and_an_unanswerable_inspection_a_
         args = build_parser().parse_args(argv)
         with pytest.raises(UsageError):
             args.run(args)
+
+
+def test_explain_still_explains_when_the_analysis_cannot_answer_with_assumed_cases() -> None:
+    from probation_rules.robustness.render import explain_section
+    from tests.conftest import pdu_2023_data
+
+    data = pdu_2023_data()
+    data["key_question_bands"]["bands"][0]["at_least"] = 10  # a gap below the lowest band, which a new sample can fall in
+    m = methodology_from_dict(data)
+    doc = json.loads(YORK.read_text())
+    with pytest.raises(RobustnessError, match="no band covers"):
+        analyse(doc, m, cases=20)
+    last = explain_section(doc, m, 20).splitlines()[-1]  # raised the RobustnessError before, with --cases given
+    assert last.startswith("unavailable: ") and "no band covers" in last
+    assert "is not a whole number of 17 cases" in explain_section(doc, "hmip-pdu-2023", 17).splitlines()[-1]  # the tree above it stands
+    with pytest.raises(UsageError):
+        explain_section(doc, "hmip-pdu-2023", 0)

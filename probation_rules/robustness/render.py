@@ -396,15 +396,15 @@ def explain_section(
     """The flip distances under ``explain``'s tree, headed as analysis.
 
     ``explain`` must still explain when the analysis cannot be made (say, a methodology whose band
-    table has a gap a new count could fall in), so such a failure becomes a line here; a bad
-    ``--cases`` is the user's own input and is raised as usual.
+    table has a gap a new count could fall in), with or without ``--cases``, so such a failure
+    becomes a line here (``--cases`` not fitting the document's percentages among them: the tree
+    above it stands); a ``--cases`` out of range is a :class:`~probation_rules.errors.UsageError`,
+    raised as usual.
     """
     head = f"{NOTICE}: fewest case judgements that would change each rating (the full report: `probation-rules robustness`)."
     try:
         report = analyse(inspection, methodology, cases=cases)
     except RobustnessError as exc:
-        if cases is not None:
-            raise
         return f"{head}\nunavailable: {exc.one_line()}"
     lines = flip_lines(report)
     if not report.overall.counted:

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from probation_rules.percent import counted
 from probation_rules.result import InspectionRef, MethodologyRef
 from probation_rules.robustness.flips import Change, Flip, JudgementStep, OverallFlip
 from probation_rules.robustness.intervals import Interval
@@ -113,19 +114,16 @@ def _join(ids: tuple[str, ...]) -> str:
     return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
 
 
-def _strengths(n: int) -> str:
-    return f"{n} recorded strength{'' if n == 1 else 's'}"
-
-
 def _outcome(o: GuidedOutcome) -> str:
     """One way the engine rated a guided standard, as the trace gives it: indication, departure, judgement."""
     if o.indicated is None:
         return f"where no guidance row applies, the inspectors' judgement ({o.judgement}) stands"
     where = f"where the guidance indicates {o.indicated}"
     if o.departure is not None:
+        strengths = counted(o.strengths, "recorded strength")
         if o.capped:
-            return f"{where}, {o.departure} departs from it on {_strengths(o.strengths)} as far as it allows, to {o.rating} (judged {o.judgement})"
-        return f"{where}, {o.departure} lets the inspectors' judgement ({o.judgement}) stand on {_strengths(o.strengths)}"
+            return f"{where}, {o.departure} departs from it on {strengths} as far as it allows, to {o.rating} (judged {o.judgement})"
+        return f"{where}, {o.departure} lets the inspectors' judgement ({o.judgement}) stand on {strengths}"
     if o.rating == o.judgement:
         return f"{where}, the inspectors' judgement ({o.judgement}) stands"
     return f"{where}, it is rated {o.rating} (judged {o.judgement or 'nothing'})"
